@@ -82,6 +82,8 @@ export async function handleHelloConnection(
   while (true) {
     // Python: data = sock.recv(1024). We get whatever has arrived, at most
     // 1024 bytes; `null` means the client closed its side (Python's b'').
+    // A client that resets the connection (RST) also reads as `null` in Deno,
+    // where Python's recv() would raise ConnectionResetError.
     const data = await readChunk(conn, READ_SIZE);
 
     // Python: time.sleep(1). Here only this client waits; the others go on.

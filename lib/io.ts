@@ -38,11 +38,11 @@ export interface Writer {
  * import { readChunk } from "./io.ts";
  * import assert from "node:assert/strict";
  *
- * const reader = new Blob(["Welcome!"]).stream().getReader({ mode: "byob" });
+ * // A source holding "Welcome!", as a connection's receive buffer would.
  * const source = {
- *   async read(p: Uint8Array) {
- *     const { value, done } = await reader.read(p);
- *     return done ? null : value.length;
+ *   read(p: Uint8Array) {
+ *     p.set(new TextEncoder().encode("Welcome!"));
+ *     return Promise.resolve(8);
  *   },
  * };
  * const chunk = await readChunk(source, 1024);
