@@ -74,7 +74,7 @@ export function explainNetError(err: unknown, ctx: NetErrorContext): unknown {
   if (err instanceof Deno.errors.NotCapable) {
     return new PermissionError(
       `Deno was not given permission to use the network at ${where}`,
-      `run with --allow-net=${ctx.hostname}`,
+      `run it with that permission: deno run --allow-net=${ctx.hostname} ${mainScript()} ...`,
       options,
     );
   }
@@ -109,6 +109,13 @@ export function explainNetError(err: unknown, ctx: NetErrorContext): unknown {
     );
   }
   return err;
+}
+
+/** The running script as a learner would type it (`lessons/03_tcp_hello.ts`). */
+function mainScript(): string {
+  const path = decodeURIComponent(new URL(Deno.mainModule).pathname);
+  const at = path.lastIndexOf("/lessons/");
+  return at === -1 ? path : path.slice(at + 1);
 }
 
 /** Options for {@linkcode listenTcp}. */
