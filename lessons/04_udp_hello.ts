@@ -93,7 +93,11 @@ export function startUdpHelloServer(options: UdpHelloServerOptions = {}): Runnin
   };
 }
 
-/** The server loop: Python's `while True: data, addr = s.recvfrom(1024)`. */
+/**
+ * The server loop: Python's `while True: data, addr = s.recvfrom(1024)`.
+ * Nothing one datagram does can end it: an error while handling one is
+ * logged, and the loop goes back to waiting. Only `close()` ends it.
+ */
 async function serveDatagrams(
   socket: Deno.DatagramConn,
   quiet: boolean,
@@ -106,17 +110,36 @@ async function serveDatagrams(
       [data, from] = await socket.receive();
     } catch (err) {
       if (isClosedError(err)) return; // close() was called
-      throw err;
-    }
-    const sender = netAddr(from);
-    const text = decoder.decode(data);
-    if (quiet) {
-      log(`Received from ${formatAddr(sender)}: ${text}`);
+      log(`receive failed: ${err instanceof Error ? err.message : err}`);
       continue;
     }
-    log(`Received from ${formatAddr(sender)}.`);
-    await answer(socket, encoder.encode(helloReply(text)), sender, log);
+    try {
+      await handleDatagram(socket, data, netAddr(from), quiet, log);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log(`Datagram from ${formatAddr(netAddr(from))} dropped: ${why}`);
+    }
   }
+}
+
+/**
+ * Answers one datagram: log who sent it, then (unless quiet) send
+ * `Hello, <text>!` back to that address.
+ */
+export async function handleDatagram(
+  socket: Deno.DatagramConn,
+  data: Uint8Array,
+  sender: Deno.NetAddr,
+  quiet: boolean,
+  log: Log,
+): Promise<void> {
+  const text = decoder.decode(data);
+  if (quiet) {
+    log(`Received from ${formatAddr(sender)}: ${text}`);
+    return;
+  }
+  log(`Received from ${formatAddr(sender)}.`);
+  await answer(socket, encoder.encode(helloReply(text)), sender, log);
 }
 
 /**

@@ -21,8 +21,48 @@ export const LOOPBACK = "127.0.0.1";
  * ```
  */
 export function formatAddr(addr: { hostname: string; port: number }): string {
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return `${host}:${addr.port}`;
+  return `${bracketIpv6(addr.hostname)}:${addr.port}`;
+}
+
+/**
+ * An IPv6 literal in brackets, as URLs, `host:port` and Deno's `--allow-net`
+ * want it (`[::1]`); any other host unchanged. A host already in brackets
+ * (someone typed `--host [::1]`) is not wrapped twice.
+ *
+ * @example
+ * ```ts
+ * import { bracketIpv6 } from "./addr.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(bracketIpv6("::1"), "[::1]");
+ * assert.equal(bracketIpv6("[::1]"), "[::1]");
+ * assert.equal(bracketIpv6("127.0.0.1"), "127.0.0.1");
+ * ```
+ */
+export function bracketIpv6(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/**
+ * Any socket address in words: `127.0.0.1:9999`, `[::1]:9999`, or for a Unix
+ * domain socket `unix:<path>`. A Unix client that never bound a path has no
+ * name at all (Deno reports `path: null`): `unix:(unnamed)`.
+ *
+ * @example
+ * ```ts
+ * import { describeAddr } from "./addr.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(describeAddr({ transport: "tcp", hostname: "::1", port: 9999 }), "[::1]:9999");
+ * assert.equal(describeAddr({ transport: "unix", path: "/tmp/hello.sock" }), "unix:/tmp/hello.sock");
+ * ```
+ */
+export function describeAddr(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") return formatAddr(addr);
+  if (addr.transport === "unix" || addr.transport === "unixpacket") {
+    return `unix:${addr.path || "(unnamed)"}`;
+  }
+  return addr.transport;
 }
 
 /**

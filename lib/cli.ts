@@ -110,7 +110,10 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
  * Keeps a server running until Ctrl+C (SIGINT), then closes it cleanly: stop
  * accepting, finish or close open connections, resolve so the process exits 0.
  */
-export async function serveUntilCtrlC(server: RunningServer, log: Log): Promise<void> {
+export async function serveUntilCtrlC(
+  server: Pick<RunningServer, "close" | "finished">,
+  log: Log,
+): Promise<void> {
   const stop = () => {
     log("Ctrl+C: closing the server...");
     server.close();

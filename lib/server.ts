@@ -11,7 +11,7 @@
  * @module
  */
 
-import { formatAddr, netAddr } from "./addr.ts";
+import { describeAddr, netAddr } from "./addr.ts";
 import { isClosedError, isPeerGoneError, LessonError } from "./errors.ts";
 import { type Log, silent } from "./log.ts";
 
@@ -76,18 +76,51 @@ export function serveTcp(
   handler: ConnectionHandler,
   options: ServeTcpOptions = {},
 ): TcpServer {
+  const server = serveListener(listener, handler, options);
+  return {
+    addr: netAddr(listener.addr),
+    get connections() {
+      return server.connections;
+    },
+    close: (graceMs) => server.close(graceMs),
+    finished: server.finished,
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}
+
+/** A running server over any stream listener: TCP, or a Unix domain socket. */
+export interface StreamServer extends AsyncDisposable {
+  /** How many connections are open now. */
+  readonly connections: number;
+  /** See {@linkcode TcpServer.close}. */
+  close(graceMs?: number): Promise<void>;
+  /** Resolves once the server has stopped, whoever stopped it. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * The accept loop behind {@linkcode serveTcp}, for any kind of stream
+ * listener: `Deno.listen` over TCP or over a Unix domain socket hands out
+ * connections with the same `read`/`write`/`close`, so one loop serves both.
+ * Failed connections are logged with {@linkcode describeAddr}.
+ */
+export function serveListener<C extends Deno.Conn>(
+  listener: Deno.Listener<C>,
+  handler: (conn: C) => Promise<void>,
+  options: ServeTcpOptions = {},
+): StreamServer {
   const log = options.log ?? silent;
-  const open = new Set<Deno.TcpConn>();
+  const open = new Set<C>();
   const running = new Set<Promise<void>>();
   let closing = false;
 
   // One connection's life: run the handler, report what went wrong, close.
-  async function serveOne(conn: Deno.TcpConn): Promise<void> {
+  async function serveOne(conn: C): Promise<void> {
     try {
       await handler(conn);
     } catch (err) {
       if (!(closing && isClosedError(err))) {
-        log(describeFailure(formatAddr(netAddr(conn.remoteAddr)), err));
+        log(describeFailure(describeAddr(conn.remoteAddr), err));
       }
     } finally {
       open.delete(conn);
@@ -98,7 +131,7 @@ export function serveTcp(
   // Python: while True: sock, addr = s.accept(); Thread(...).start()
   async function acceptLoop(): Promise<void> {
     while (!closing) {
-      let conn: Deno.TcpConn;
+      let conn: C;
       try {
         conn = await listener.accept();
       } catch (err) {
@@ -131,7 +164,6 @@ export function serveTcp(
   }
 
   return {
-    addr: netAddr(listener.addr),
     get connections() {
       return open.size;
     },

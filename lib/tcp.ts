@@ -10,7 +10,7 @@
  * @module
  */
 
-import { formatAddr, LOOPBACK } from "./addr.ts";
+import { bracketIpv6, formatAddr, LOOPBACK } from "./addr.ts";
 import {
   AddressInUseError,
   ConnectionRefusedError,
@@ -74,7 +74,9 @@ export function explainNetError(err: unknown, ctx: NetErrorContext): unknown {
   if (err instanceof Deno.errors.NotCapable) {
     return new PermissionError(
       `Deno was not given permission to use the network at ${where}`,
-      `run it with that permission: deno run --allow-net=${ctx.hostname} ${mainScript()} ...`,
+      `run it with that permission: deno run --allow-net=${
+        bracketIpv6(ctx.hostname)
+      } ${mainScript()} ...`,
       options,
     );
   }
@@ -112,7 +114,7 @@ export function explainNetError(err: unknown, ctx: NetErrorContext): unknown {
 }
 
 /** The running script as a learner would type it (`lessons/03_tcp_hello.ts`). */
-function mainScript(): string {
+export function mainScript(): string {
   const path = decodeURIComponent(new URL(Deno.mainModule).pathname);
   const at = path.lastIndexOf("/lessons/");
   return at === -1 ? path : path.slice(at + 1);

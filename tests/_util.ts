@@ -12,8 +12,12 @@ export interface LogRecorder {
   log: Log;
   /** Every line so far. */
   lines: string[];
-  /** Resolves with the first line (past or future) that matches. */
-  waitFor(pattern: RegExp): Promise<string>;
+  /**
+   * Resolves with the first line (past or future) that matches; rejects if
+   * none comes within `giveUpMs` (default 10 s), so a broken server fails the
+   * test with a message instead of hanging it.
+   */
+  waitFor(pattern: RegExp, giveUpMs?: number): Promise<string>;
 }
 
 /**
@@ -22,9 +26,19 @@ export interface LogRecorder {
  */
 export function recordLog(): LogRecorder {
   const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const waiters: {
+    pattern: RegExp;
+    resolve: (line: string) => void;
+    reject: (err: Error) => void;
+  }[] = [];
   const log: Log = (line) => {
     lines.push(line);
+    // An exercise's unfinished step shows up in the server's log: fail the
+    // wait at once with it, rather than waiting for a line that cannot come.
+    if (line.includes("TODO(")) {
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error(line));
+      return;
+    }
     for (const waiter of [...waiters]) {
       if (waiter.pattern.test(line)) {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -32,10 +46,33 @@ export function recordLog(): LogRecorder {
       }
     }
   };
-  function waitFor(pattern: RegExp): Promise<string> {
+  function waitFor(pattern: RegExp, giveUpMs = 10_000): Promise<string> {
     const seen = lines.find((line) => pattern.test(line));
     if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve) => waiters.push({ pattern, resolve }));
+    const todo = lines.find((line) => line.includes("TODO("));
+    if (todo !== undefined) return Promise.reject(new Error(todo));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(
+          new Error(
+            `expected a log line matching ${pattern}; got instead:\n${lines.join("\n")}`,
+          ),
+        );
+      }, giveUpMs);
+      const waiter = {
+        pattern,
+        resolve: (line: string) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+        reject: (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      waiters.push(waiter);
+    });
   }
   return { log, lines, waitFor };
 }

@@ -1,0 +1,250 @@
+/**
+ * # Exercise 03 · TCP hello server: many clients, one thread
+ *
+ * Fill in the two TODOs below: the server's conversation with one client, and
+ * the tutorial's client. Everything else (flags, the accept loop in
+ * lib/server.ts, the demo) is done for you. Check your work with:
+ *
+ *   deno task verify 03        (the same tests as lessons/03_tcp_hello.ts)
+ *   deno task hint 03          (one more hint each time you ask)
+ *
+ * Stuck for good? lessons/03_tcp_hello.ts is the worked answer.
+ *
+ * @module
+ */
+
+// Until the TODOs are filled in, some imports and helpers are unused and the
+// async functions have nothing to await: that is expected.
+// deno-lint-ignore-file require-await no-unused-vars
+
+import { formatAddr, LOOPBACK, netAddr } from "../lib/addr.ts";
+import {
+  helpRequested,
+  intFlag,
+  parseFlags,
+  portFlag,
+  runMain,
+  serveUntilCtrlC,
+} from "../lib/cli.ts";
+import { ProtocolError, UsageError } from "../lib/errors.ts";
+import { readChunk, writeAll } from "../lib/io.ts";
+import { type Log, prefixed, silent } from "../lib/log.ts";
+import { serveTcp, type TcpServer } from "../lib/server.ts";
+import { connectTcp, listenTcp } from "../lib/tcp.ts";
+import { HELLO_PORT, helloReply, TUTORIAL_NAMES } from "../lib/hello.ts";
+import { todo } from "./_todo.ts";
+
+/** The tutorial's port: 9999, shared with the UDP lesson (UDP and TCP ports are separate). */
+export const DEFAULT_PORT = HELLO_PORT;
+
+/** The greeting the server sends as soon as a client connects: 8 bytes. */
+export const WELCOME = "Welcome!";
+
+/** How many bytes one read asks for: the tutorial's `recv(1024)`. */
+export const READ_SIZE = 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Options for {@linkcode startHelloServer}. */
+export interface HelloServerOptions {
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string;
+  /** Port to bind. Default 9999; 0 for any free port. */
+  port?: number;
+  /** Wait this long after each read before answering: the tutorial's `time.sleep(1)`. */
+  delayMs?: number;
+  /** How to wait `delayMs`; tests pass a wrapper to watch the waits overlap. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Where the server narrates. */
+  log?: Log;
+}
+
+/** Waits `ms` milliseconds without blocking anyone else. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Serves one client: the body of the tutorial's `tcplink(sock, addr)`.
+ * Returns when the client sends `exit` or closes its side.
+ */
+export async function handleHelloConnection(
+  conn: Deno.Conn,
+  options: Omit<HelloServerOptions, "host" | "port"> = {},
+): Promise<void> {
+  const log = options.log ?? silent;
+  const peer = formatAddr(netAddr(conn.remoteAddr));
+  log(`Accept new connection from ${peer}...`);
+
+  // TODO 1: greet the client, then answer it until it says `exit` or leaves.
+  //   Python: sock.send(b'Welcome!')
+  //           while True:
+  //               data = sock.recv(1024); time.sleep(1)
+  //               if not data or data.decode('utf-8') == 'exit': break
+  //               sock.send(('Hello, %s!' % data.decode('utf-8')).encode('utf-8'))
+  //   Deno:   await writeAll(conn, encoder.encode(WELCOME));
+  //           const data = await readChunk(conn, READ_SIZE);  // null at end of stream
+  //           if (options.delayMs) await (options.sleep ?? sleep)(options.delayMs);
+  //           decoder.decode(data), helloReply(text), writeAll(...)
+  todo("03", "send Welcome! and answer each message with Hello, <text>! (handleHelloConnection)");
+
+  log(`Connection from ${peer} closed.`);
+}
+
+/**
+ * Python's `bind()` + `listen()` + the `while True: accept()` loop: starts the
+ * server and returns at once. `close()` stops it.
+ *
+ * @example
+ * ```ts ignore
+ * import { runHelloClient, startHelloServer } from "./03_tcp_hello.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = startHelloServer({ port: 0 });
+ * const replies = await runHelloClient({ port: server.addr.port, names: ["Ada"] });
+ * assert.deepEqual(replies, ["Welcome!", "Hello, Ada!"]);
+ * ```
+ */
+export function startHelloServer(options: HelloServerOptions = {}): TcpServer {
+  const log = options.log ?? silent;
+  // Python: s.bind(('127.0.0.1', 9999)); s.listen(5)
+  const listener = listenTcp({ host: options.host, port: options.port ?? DEFAULT_PORT });
+  log(`Listening on ${formatAddr(netAddr(listener.addr))}. Waiting for connection...`);
+  // Python: while True: sock, addr = s.accept(); threading.Thread(...).start()
+  // serveTcp calls the handler for each connection without awaiting it.
+  return serveTcp(listener, (conn) => handleHelloConnection(conn, options), { log });
+}
+
+/** Options for {@linkcode runHelloClient}. */
+export interface HelloClientOptions {
+  /** Server host. Default 127.0.0.1. */
+  host?: string;
+  /** Server port. Default 9999. */
+  port?: number;
+  /** What to send, one at a time. Default: Michael, Tracy, Sarah. */
+  names?: readonly string[];
+  /** Where the client narrates what it sends and receives. */
+  log?: Log;
+}
+
+/**
+ * The tutorial's client: read the greeting, send each name and wait for its
+ * reply, then send `exit`. Resolves to everything received, greeting first.
+ *
+ * Waiting for each reply before sending the next name is what makes this
+ * protocol work at all: it has no framing, so two names sent back to back
+ * could arrive as one read (`MichaelTracy`). Lesson 05 shows that happening.
+ */
+export async function runHelloClient(options: HelloClientOptions = {}): Promise<string[]> {
+  const log = options.log ?? silent;
+  const port = options.port ?? DEFAULT_PORT;
+
+  // TODO 2: the tutorial's client. Return everything received, greeting first.
+  //   Python: s.connect(('127.0.0.1', 9999))
+  //           print(s.recv(1024).decode('utf-8'))
+  //           for data in [b'Michael', b'Tracy', b'Sarah']:
+  //               s.send(data); print(s.recv(1024).decode('utf-8'))
+  //           s.send(b'exit'); s.close()
+  //   Deno:   using conn = await connectTcp({ host: options.host, port,
+  //             hint: "start the server first: deno task 03 server" });
+  //           await receiveReply(conn, "the greeting")  // one read, decoded
+  //           await writeAll(conn, encoder.encode(name))
+  //   Names come from `options.names ?? TUTORIAL_NAMES`; log each with log(`→ ${name}`).
+  todo(
+    "03",
+    "connect, read Welcome!, send each name and read its reply, then send exit (runHelloClient)",
+  );
+}
+
+/** One read, as the tutorial's client does; end of stream is an error here. */
+async function receiveReply(conn: Deno.Conn, what: string): Promise<string> {
+  const data = await readChunk(conn, READ_SIZE);
+  if (data === null) {
+    throw new ProtocolError(
+      `the server closed the connection before sending ${what}`,
+      "is it a lesson 03 server on that port?",
+    );
+  }
+  return decoder.decode(data);
+}
+
+/**
+ * The narrated demo: one client as in the tutorial, a UTF-8 name, then three
+ * clients at once against a slow server, showing they wait together rather
+ * than in turn.
+ */
+export async function demo(log: Log): Promise<void> {
+  // Step 1: a server on a free port (port 0: the kernel picks one).
+  const serverLog = prefixed(log, "server");
+  {
+    await using server = startHelloServer({ port: 0, log: serverLog });
+    const port = server.addr.port;
+
+    // Step 2: the tutorial's client, then one with a name that is not ASCII:
+    // UTF-8 turns 张三 into 6 bytes, and the server decodes them back.
+    await runHelloClient({ port, log: prefixed(log, "client") });
+    await runHelloClient({ port, names: ["张三"], log: prefixed(log, "client") });
+  }
+
+  // Step 3: the tutorial's time.sleep, three clients at once. With a thread
+  // (or, here, a coroutine) per client, they sleep at the same time.
+  const delayMs = 50;
+  log("");
+  log(`Three clients at once; the server waits ${delayMs} ms after every read.`);
+  await using slow = startHelloServer({ port: 0, delayMs });
+  const started = performance.now();
+  const clients = ["A", "B", "C"].map((label) =>
+    runHelloClient({ port: slow.addr.port, names: [`client ${label}`] })
+  );
+  for (const replies of await Promise.all(clients)) log(replies.join(" "));
+  const ms = performance.now() - started;
+  log(
+    `Each client waited ${delayMs} ms for its reply; all three finished in ${ms.toFixed(0)} ms, ` +
+      `not ${3 * delayMs} ms: nobody waited for anybody else.`,
+  );
+}
+
+const USAGE = `Lesson 03: TCP hello server and client (the tutorial's threaded server, on async I/O)
+
+Usage:
+  deno task 03                      narrated demo: server and clients in one process
+  deno task 03 server [options]     serve until Ctrl+C
+  deno task 03 client [options] [NAME...]
+                                    greet the server with each NAME (default: Michael Tracy Sarah)
+
+Options:
+  --host H        address to bind or connect to (default ${LOOPBACK})
+  --port P        port (default ${DEFAULT_PORT})
+  --delay-ms N    server: wait N ms after each read, like the tutorial's time.sleep(1)
+  -h, --help      show this help`;
+
+/** The command line: `server`, `client`, or the demo. */
+export async function main(args: string[]): Promise<void> {
+  if (helpRequested(args)) return console.log(USAGE);
+  const { values, positionals } = parseFlags(args, {
+    host: { type: "string" },
+    port: { type: "string" },
+    "delay-ms": { type: "string" },
+  });
+  const [command, ...rest] = positionals;
+  const host = values.host ?? LOOPBACK;
+  const port = portFlag(values.port, DEFAULT_PORT);
+  const log: Log = (line) => console.log(line);
+
+  if (command === undefined) return await demo(log);
+  if (command === "server") {
+    if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
+    const delayMs = intFlag("--delay-ms", values["delay-ms"], 0, { min: 0, max: 60_000 });
+    const server = startHelloServer({ host, port, delayMs, log });
+    return await serveUntilCtrlC(server, log);
+  }
+  if (command === "client") {
+    const names = rest.length > 0 ? rest : TUTORIAL_NAMES;
+    for (const reply of await runHelloClient({ host, port, names })) console.log(reply);
+    return;
+  }
+  throw new UsageError(`unknown command "${command}": expected server or client`);
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

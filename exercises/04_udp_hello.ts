@@ -1,0 +1,316 @@
+/**
+ * # Exercise 04 · UDP hello: datagrams, no connection
+ *
+ * Fill in the two TODOs below: what the server does with one datagram, and
+ * the tutorial's client. Binding, the receive loop and the retry helper
+ * (lib/udp.ts) are done for you. Check your work with:
+ *
+ *   deno task verify 04        (the same tests as lessons/04_udp_hello.ts)
+ *   deno task hint 04          (one more hint each time you ask)
+ *
+ * Stuck for good? lessons/04_udp_hello.ts is the worked answer.
+ *
+ * @module
+ */
+
+// Until the TODOs are filled in, some imports and helpers are unused and the
+// async functions have nothing to await: that is expected.
+// deno-lint-ignore-file require-await no-unused-vars
+
+import { formatAddr, LOOPBACK, netAddr } from "../lib/addr.ts";
+import {
+  helpRequested,
+  intFlag,
+  parseFlags,
+  portFlag,
+  runMain,
+  serveUntilCtrlC,
+} from "../lib/cli.ts";
+import { isClosedError, UsageError } from "../lib/errors.ts";
+import { HELLO_PORT, helloReply, TUTORIAL_NAMES } from "../lib/hello.ts";
+import { type Log, prefixed, silent } from "../lib/log.ts";
+import type { RunningServer } from "../lib/server.ts";
+import { listenTcp } from "../lib/tcp.ts";
+import { bindUdp, MAX_UDP_PAYLOAD, udpRequest } from "../lib/udp.ts";
+import { todo } from "./_todo.ts";
+
+/** The tutorial's port. A TCP server may hold 9999 at the same time. */
+export const DEFAULT_PORT = HELLO_PORT;
+
+/** How long the client waits for each reply unless told: 1 s. */
+export const DEFAULT_TIMEOUT_MS = 1000;
+
+/** How many times the client sends each name before giving up. */
+export const DEFAULT_TRIES = 3;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Options for {@linkcode startUdpHelloServer}. */
+export interface UdpHelloServerOptions {
+  /** Address to bind. Default 127.0.0.1 (Deno's own default is 0.0.0.0). */
+  host?: string;
+  /** Port to bind. Default 9999; 0 for any free port. */
+  port?: number;
+  /** Only print what arrives, answer nothing: the tutorial's receive-only server. */
+  quiet?: boolean;
+  /** Where the server narrates. */
+  log?: Log;
+}
+
+/**
+ * Binds a UDP socket and answers every datagram with `Hello, <text>!`, until
+ * `close()`. Resolves nothing per client: there are no clients, only
+ * datagrams, each with a return address.
+ *
+ * @example
+ * ```ts ignore
+ * import { runUdpHelloClient, startUdpHelloServer } from "./04_udp_hello.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const server = startUdpHelloServer({ port: 0 });
+ * const replies = await runUdpHelloClient({ port: server.addr.port, names: ["Ada"] });
+ * assert.deepEqual(replies, ["Hello, Ada!"]);
+ * await server.close();
+ * ```
+ */
+export function startUdpHelloServer(options: UdpHelloServerOptions = {}): RunningServer {
+  const log = options.log ?? silent;
+  // Python: s = socket.socket(AF_INET, SOCK_DGRAM); s.bind(('127.0.0.1', 9999))
+  const socket = bindUdp({ host: options.host, port: options.port ?? DEFAULT_PORT });
+  const addr = netAddr(socket.addr);
+  log(`Bind UDP on ${formatAddr(addr)}...`);
+  const serving = serveDatagrams(socket, options.quiet ?? false, log);
+  let closing: Promise<void> | undefined;
+  return {
+    addr,
+    close() {
+      closing ??= (async () => {
+        socket.close(); // the pending receive() fails; the loop sees it and ends
+        await serving;
+      })();
+      return closing;
+    },
+    finished: serving,
+  };
+}
+
+/**
+ * The server loop: Python's `while True: data, addr = s.recvfrom(1024)`.
+ * Nothing one datagram does can end it: an error while handling one is
+ * logged, and the loop goes back to waiting. Only `close()` ends it.
+ */
+async function serveDatagrams(
+  socket: Deno.DatagramConn,
+  quiet: boolean,
+  log: Log,
+): Promise<void> {
+  while (true) {
+    let data: Uint8Array, from: Deno.Addr;
+    try {
+      // One receive() returns one whole datagram and the address it came from.
+      [data, from] = await socket.receive();
+    } catch (err) {
+      if (isClosedError(err)) return; // close() was called
+      log(`receive failed: ${err instanceof Error ? err.message : err}`);
+      continue;
+    }
+    try {
+      await handleDatagram(socket, data, netAddr(from), quiet, log);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log(`Datagram from ${formatAddr(netAddr(from))} dropped: ${why}`);
+    }
+  }
+}
+
+/**
+ * Answers one datagram: log who sent it, then (unless quiet) send
+ * `Hello, <text>!` back to that address.
+ */
+export async function handleDatagram(
+  socket: Deno.DatagramConn,
+  data: Uint8Array,
+  sender: Deno.NetAddr,
+  quiet: boolean,
+  log: Log,
+): Promise<void> {
+  // TODO 1: log who sent the datagram, then answer it (unless quiet).
+  //   Python: print('Received from %s:%s.' % addr)
+  //           s.sendto(b'Hello, %s!' % data, addr)
+  //   Deno:   const text = decoder.decode(data);
+  //           quiet:  log(`Received from ${formatAddr(sender)}: ${text}`) and stop there
+  //           else:   log(`Received from ${formatAddr(sender)}.`), then
+  //                   await answer(socket, encoder.encode(helloReply(text)), sender, log)
+  //   (answer() refuses a reply too big for one datagram: keep using it.)
+  todo("04", "log the sender and send Hello, <text>! back to it (handleDatagram)");
+}
+
+/**
+ * Python: `s.sendto(b'Hello, %s!' % data, addr)`. A reply too big for one
+ * datagram is logged and dropped: the server must not die because one client
+ * sent a 65,507-byte name.
+ */
+async function answer(
+  socket: Deno.DatagramConn,
+  reply: Uint8Array,
+  to: Deno.NetAddr,
+  log: Log,
+): Promise<void> {
+  if (reply.length > MAX_UDP_PAYLOAD) {
+    log(
+      `Reply to ${formatAddr(to)} would be ${reply.length} bytes, ` +
+        `more than one datagram holds (${MAX_UDP_PAYLOAD}); not sent.`,
+    );
+    return;
+  }
+  try {
+    await socket.send(reply, to);
+  } catch (err) {
+    if (isClosedError(err)) return;
+    log(`Could not answer ${formatAddr(to)}: ${err instanceof Error ? err.message : err}`);
+  }
+}
+
+/** Options for {@linkcode runUdpHelloClient}. */
+export interface UdpHelloClientOptions {
+  /** Server host. Default 127.0.0.1. */
+  host?: string;
+  /** Server port. Default 9999. */
+  port?: number;
+  /** What to send, one datagram each. Default: Michael, Tracy, Sarah. */
+  names?: readonly string[];
+  /** How long to wait for each reply. Default 1000 ms. */
+  timeoutMs?: number;
+  /** How many times to send each name. Default 3. */
+  tries?: number;
+  /** Where the client narrates. */
+  log?: Log;
+}
+
+/**
+ * The tutorial's client: for each name, `sendto()` then `recv()`. Unlike the
+ * tutorial, it does not wait forever: after `timeoutMs` with no reply it
+ * sends again, and after `tries` sends it fails with one clear error.
+ */
+export async function runUdpHelloClient(options: UdpHelloClientOptions = {}): Promise<string[]> {
+  const log = options.log ?? silent;
+  const port = options.port ?? DEFAULT_PORT;
+
+  // TODO 2: for each name, send it and wait for the reply; collect the replies.
+  //   Python: for data in [b'Michael', b'Tracy', b'Sarah']:
+  //               s.sendto(data, ('127.0.0.1', 9999))
+  //               print(s.recv(1024).decode('utf-8'))
+  //   Unlike the tutorial, don't wait forever: a datagram can be lost.
+  //   Deno:   const reply = await udpRequest(encoder.encode(name), {
+  //             host: options.host, port,
+  //             timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  //             tries: options.tries ?? DEFAULT_TRIES,
+  //             hint: "is the server running? start it with: deno task 04 server",
+  //             onRetry: (attempt) => log(`  no reply yet; sending ${name} again (try ${attempt})`),
+  //           });
+  //   Names come from `options.names ?? TUTORIAL_NAMES`; log each: log(`→ ${name}`).
+  todo("04", "send each name with udpRequest and collect the replies (runUdpHelloClient)");
+}
+
+/**
+ * The narrated demo: the tutorial's exchange, a TCP socket sharing the UDP
+ * port, and what a client sees when nobody answers.
+ */
+export async function demo(log: Log): Promise<void> {
+  // Step 1: bind a UDP server on a free port.
+  const server = startUdpHelloServer({ port: 0, log: prefixed(log, "server") });
+  try {
+    const { port } = server.addr;
+
+    // Step 2: the tutorial's client. No connect(), no handshake: just datagrams.
+    await runUdpHelloClient({ port, log: prefixed(log, "client") });
+
+    // Step 3: TCP port 9999 and UDP port 9999 are different ports. The
+    // kernel keeps one table per protocol, so both binds succeed.
+    {
+      using tcp = listenTcp({ port });
+      log("");
+      log(
+        `A TCP listener also holds port ${tcp.addr.port} now: TCP and UDP ports are separate ` +
+          `(the tutorial's 9999 for both).`,
+      );
+    }
+  } finally {
+    await server.close();
+  }
+
+  // Step 4: a receive-only server (--quiet) answers nothing. UDP has no
+  // connection to fail, so the client only learns it from the silence.
+  log("");
+  const quiet = startUdpHelloServer({ port: 0, quiet: true, log: prefixed(log, "quiet") });
+  try {
+    await runUdpHelloClient({
+      port: quiet.addr.port,
+      names: ["anyone there?"],
+      timeoutMs: 100,
+      tries: 2,
+      log: prefixed(log, "client"),
+    });
+  } catch (err) {
+    log(`client gives up: ${err instanceof Error ? err.message : err}`);
+  } finally {
+    await quiet.close();
+  }
+}
+
+const USAGE = `Lesson 04: UDP hello server and client (the tutorial's recvfrom/sendto)
+
+Usage:
+  deno task 04                      narrated demo: server and client in one process
+  deno task 04 server [options]     answer datagrams until Ctrl+C
+  deno task 04 client [options] [NAME...]
+                                    send each NAME (default: Michael Tracy Sarah), print the replies
+
+Options:
+  --host H          address to bind or send to (default ${LOOPBACK})
+  --port P          port (default ${DEFAULT_PORT})
+  --quiet           server: print what arrives, answer nothing
+  --timeout-ms N    client: wait N ms for each reply (default ${DEFAULT_TIMEOUT_MS})
+  --tries N         client: send each name up to N times (default ${DEFAULT_TRIES})
+  -h, --help        show this help`;
+
+/** The command line: `server`, `client`, or the demo. */
+export async function main(args: string[]): Promise<void> {
+  if (helpRequested(args)) return console.log(USAGE);
+  const { values, positionals } = parseFlags(args, {
+    host: { type: "string" },
+    port: { type: "string" },
+    quiet: { type: "boolean" },
+    "timeout-ms": { type: "string" },
+    tries: { type: "string" },
+  });
+  const [command, ...rest] = positionals;
+  const host = values.host ?? LOOPBACK;
+  const port = portFlag(values.port, DEFAULT_PORT);
+  const log: Log = (line) => console.log(line);
+
+  if (command === undefined) return await demo(log);
+  if (command === "server") {
+    if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
+    const server = startUdpHelloServer({ host, port, quiet: values.quiet, log });
+    return await serveUntilCtrlC(server, log);
+  }
+  if (command === "client") {
+    const replies = await runUdpHelloClient({
+      host,
+      port,
+      names: rest.length > 0 ? rest : TUTORIAL_NAMES,
+      timeoutMs: intFlag("--timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, {
+        min: 1,
+        max: 600_000,
+      }),
+      tries: intFlag("--tries", values.tries, DEFAULT_TRIES, { min: 1, max: 100 }),
+    });
+    for (const reply of replies) console.log(reply);
+    return;
+  }
+  throw new UsageError(`unknown command "${command}": expected server or client`);
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -1,0 +1,107 @@
+/**
+ * A real browser loads lesson 02's page: headless Chromium fetches
+ * http://127.0.0.1:<port>/ from the lesson's raw-socket server, renders it,
+ * and prints the DOM it built. If the server's answer were malformed (no
+ * length, a wrong charset, a reset), the DOM would show it.
+ *
+ * Run: deno task test:browser
+ *
+ * Needs the `chromium` command (Debian: `apt-get install chromium`). Without
+ * it the test is reported as ignored, not passed, and this file says how to
+ * get it. Not part of `deno task test`, which needs no browser.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { loadLesson } from "../_lesson.ts";
+import { recordLog } from "../_util.ts";
+
+const lesson = await loadLesson<typeof import("../../lessons/02_hello_http.ts")>(
+  "02_hello_http.ts",
+);
+
+/** The browser command, found on PATH. */
+const CHROMIUM = "chromium";
+
+/** Headless, no sandbox (CI runs as root in a container), nothing fetched from the internet. */
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Chromium's version line, or `undefined` if it is not installed. */
+async function chromiumVersion(): Promise<string | undefined> {
+  try {
+    const { success, stdout } = await new Deno.Command(CHROMIUM, {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return success ? new TextDecoder().decode(stdout).trim() : undefined;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+const version = await chromiumVersion();
+if (version === undefined) {
+  console.log(
+    "Chromium is not installed, so the browser test is IGNORED (not passed).\n" +
+      "Get it, then run `deno task test:browser` again:\n" +
+      "  Debian:  sudo apt-get install chromium\n" +
+      "  Ubuntu:  sudo snap install chromium   (the command must be called `chromium`)",
+  );
+} else {
+  console.log(`Using ${version}`);
+}
+
+/** Runs Chromium on `url` with a fresh profile and returns the DOM it rendered. */
+async function dumpDom(url: string): Promise<string> {
+  await Deno.mkdir(".tmp", { recursive: true });
+  const profile = await Deno.realPath(await Deno.makeTempDir({ dir: ".tmp", prefix: "chromium_" }));
+  // A safety net, not a speed check: a wedged browser must not hang CI.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 120_000);
+  try {
+    const { success, code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
+      args: [...FLAGS, `--user-data-dir=${profile}`, "--dump-dom", url],
+      stdout: "piped",
+      stderr: "piped",
+      signal: abort.signal,
+    }).output();
+    const errors = new TextDecoder().decode(stderr).trim().split("\n").slice(-5).join("\n");
+    assert.ok(success, `chromium exited with ${code}:\n${errors}`);
+    return new TextDecoder().decode(stdout);
+  } finally {
+    clearTimeout(timer);
+    await Deno.remove(profile, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "headless Chromium renders lesson 02's page: <h1>Hello World</h1>, the Chinese title decoded as UTF-8",
+  ignore: version === undefined,
+}, async () => {
+  const { log, lines, waitFor } = recordLog();
+  await using server = lesson.startHttpHelloServer({ port: 0, log });
+  const dom = await dumpDom(`http://127.0.0.1:${server.addr.port}/`);
+
+  assert.match(dom, /<h1>Hello World<\/h1>/);
+  // Right only if the browser read the bytes as UTF-8, as Content-Type says.
+  assert.match(dom, /<title>客户端请求<\/title>/);
+  assert.match(dom, /这一页来自一个原始的 TCP 套接字。/);
+
+  // The server saw a browser, and answered it.
+  await waitFor(/^ {2}User-Agent: .*HeadlessChrome/);
+  await waitFor(/^Answered 127\.0\.0\.1:\d+: 200 OK\.$/);
+  // Whatever else the browser asked for (/favicon.ico) was answered, not dropped.
+  assert.ok(!lines.some((l) => /dropped|failed|reset/.test(l)), lines.join("\n"));
+});
