@@ -11,7 +11,7 @@
  */
 
 import { formatError, UsageError } from "./lib/errors.ts";
-import { helpRequested, runMain } from "./lib/cli.ts";
+import { helpRequested, parseFlags, runMain } from "./lib/cli.ts";
 import { findLesson, type Lesson, LESSONS } from "./lessons/registry.ts";
 import type { Log } from "./lib/log.ts";
 
@@ -25,33 +25,72 @@ export interface TourResult {
   ms: number;
 }
 
-/** Runs the demos of `lessons` in order; a failing demo does not stop the rest. */
-export async function runTour(lessons: readonly Lesson[], log: Log): Promise<TourResult[]> {
+/** Options for {@linkcode runTour}. */
+export interface TourOptions {
+  /**
+   * Start every demo at once and print each one's transcript in lesson order,
+   * the first live and the rest as soon as their turn comes: the same output,
+   * in the time of the slowest demo. Each demo has its own ports, so they do
+   * not meet. Default `false`: one after another.
+   */
+  concurrent?: boolean;
+}
+
+/**
+ * Runs the demos of `lessons`, printing them in order under a heading each; a
+ * failing demo is reported in one line and does not stop the rest.
+ */
+export async function runTour(
+  lessons: readonly Lesson[],
+  log: Log,
+  options: TourOptions = {},
+): Promise<TourResult[]> {
   const results: TourResult[] = [];
-  for (const lesson of lessons) {
-    log("");
-    log(heading(`${lesson.id} · ${lesson.title}`));
-    log(`   ${lesson.teaches}`);
-    log(`   (tutorial: ${lesson.tutorial}; run it yourself: deno task ${lesson.id} --help)`);
-    log("");
-    const started = performance.now();
-    try {
-      const module = await lesson.load();
-      await module.demo((line) => log(`   ${line}`));
-      results.push({ lesson, ms: performance.now() - started });
-    } catch (err) {
-      const error = formatError(err);
-      log(`   ${error}`);
-      results.push({ lesson, error, ms: performance.now() - started });
-    }
+  if (!options.concurrent) {
+    for (const lesson of lessons) results.push(await runOne(lesson, log));
+    return results;
+  }
+  // Lines of a lesson whose turn has not come yet wait in its buffer.
+  let current = 0;
+  const buffers = lessons.map(() => [] as string[]);
+  const runs = lessons.map((lesson, i) =>
+    runOne(lesson, (line) => i === current ? log(line) : buffers[i].push(line))
+  );
+  for (let i = 0; i < lessons.length; i++) {
+    current = i; // from here on lesson i prints live...
+    for (const line of buffers[i].splice(0)) log(line); // ...after what it said so far
+    results.push(await runs[i]);
   }
   return results;
 }
 
-/** The closing line: how many demos ran, which failed, how long it took. */
-export function summarize(results: readonly TourResult[]): string {
+/** One lesson's heading and demo. Never throws: a failure is in the result. */
+async function runOne(lesson: Lesson, log: Log): Promise<TourResult> {
+  log("");
+  log(heading(`${lesson.id} · ${lesson.title}`));
+  log(`   ${lesson.teaches}`);
+  log(`   (tutorial: ${lesson.tutorial}; run it yourself: deno task ${lesson.id} --help)`);
+  log("");
+  const started = performance.now();
+  try {
+    const module = await lesson.load();
+    await module.demo((line) => log(`   ${line}`));
+    return { lesson, ms: performance.now() - started };
+  } catch (err) {
+    const error = formatError(err);
+    log(`   ${error}`);
+    return { lesson, error, ms: performance.now() - started };
+  }
+}
+
+/**
+ * The closing line: how many demos ran, which failed, how long it took
+ * (`wallMs`, or else the demos' times added up).
+ */
+export function summarize(results: readonly TourResult[], wallMs?: number): string {
   const failed = results.filter((r) => r.error !== undefined);
-  const seconds = (results.reduce((sum, r) => sum + r.ms, 0) / 1000).toFixed(1);
+  const ms = wallMs ?? results.reduce((sum, r) => sum + r.ms, 0);
+  const seconds = (ms / 1000).toFixed(1);
   const count = `${results.length} lesson${results.length === 1 ? "" : "s"}`;
   return failed.length === 0
     ? `Tour finished: ${count}, every demo ran, ${seconds} s.`
@@ -67,14 +106,17 @@ function heading(text: string): string {
 const USAGE = `The tour: every lesson's demo, in order, offline on 127.0.0.1.
 
 Usage:
-  deno task tour          all lessons
-  deno task tour 03 05    only these lessons
+  deno task tour              all lessons
+  deno task tour 03 05        only these lessons
+  deno task tour --one-by-one run the demos one after another instead of side by side
+                              (the output is the same; only the time differs)
 
 Lessons: ${LESSONS.map((l) => `${l.id} ${l.title}`).join(", ")}`;
 
 async function main(args: string[]): Promise<void> {
   if (helpRequested(args)) return console.log(USAGE);
-  const chosen = args.length === 0 ? LESSONS : args.map((id) => {
+  const { values, positionals } = parseFlags(args, { "one-by-one": { type: "boolean" } });
+  const chosen = positionals.length === 0 ? LESSONS : positionals.map((id) => {
     const lesson = findLesson(id);
     if (!lesson) {
       throw new UsageError(
@@ -84,9 +126,12 @@ async function main(args: string[]): Promise<void> {
     }
     return lesson;
   });
-  const results = await runTour(chosen, (line) => console.log(line));
+  const started = performance.now();
+  const results = await runTour(chosen, (line) => console.log(line), {
+    concurrent: !values["one-by-one"],
+  });
   console.log("");
-  console.log(summarize(results));
+  console.log(summarize(results, performance.now() - started));
   if (results.some((r) => r.error !== undefined)) Deno.exit(1);
 }
 

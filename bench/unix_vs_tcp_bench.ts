@@ -3,8 +3,10 @@
  * server on both, the same client code, three measurements each.
  *
  * - round trip: write 16 bytes, read the 16 echoed back, on an open connection
- * - connect: open a connection and close it (TCP: a three-way handshake and a
- *   FIN exchange; Unix: the kernel links two sockets, no packets at all)
+ * - connect: open a connection, say "bye", and close once the server has
+ *   hung up (TCP: a three-way handshake and a FIN exchange; Unix: the kernel
+ *   links two sockets, no packets at all). The server closes first so TCP's
+ *   TIME_WAIT stays on its one port, not on thousands of ephemeral ports.
  * - 1 MiB: write 1 MiB and read it all back
  *
  * Run:
@@ -23,10 +25,22 @@ const BENCH_PATH = ".tmp/08_bench.sock";
 const SMALL = new Uint8Array(16).fill(0x61);
 const LARGE = new Uint8Array(1 << 20).fill(0x62);
 
-/** Sends back every byte it reads, until the client closes. */
+const BYE = new TextEncoder().encode("bye");
+
+/** Sends back every byte it reads, until the client closes; hangs up at once on "bye". */
 async function echo(conn: Deno.Conn): Promise<void> {
   const buffer = new Uint8Array(64 * 1024);
-  for (let n; (n = await conn.read(buffer)) !== null;) await writeAll(conn, buffer.subarray(0, n));
+  for (let n; (n = await conn.read(buffer)) !== null;) {
+    if (n === BYE.length && buffer.subarray(0, n).every((b, i) => b === BYE[i])) return;
+    await writeAll(conn, buffer.subarray(0, n));
+  }
+}
+
+/** Connects, says bye, and closes after the server has hung up. */
+async function connectAndClose(connect: () => Promise<Deno.Conn>): Promise<void> {
+  using conn = await connect();
+  await writeAll(conn, BYE);
+  if (await readChunk(conn, 16) !== null) throw new Error("the server did not hang up");
 }
 
 /** Writes `bytes` and reads until as many have come back. */
@@ -68,13 +82,11 @@ Deno.bench("Unix socket: 16-byte round trip", { group: "round trip" }, async () 
 });
 
 Deno.bench("TCP 127.0.0.1: connect and close", { group: "connect", baseline: true }, async () => {
-  const conn = await connectTcp({ port });
-  conn.close();
+  await connectAndClose(() => connectTcp({ port }));
 });
 
 Deno.bench("Unix socket: connect and close", { group: "connect" }, async () => {
-  const conn = await connectUnix({ path: BENCH_PATH });
-  conn.close();
+  await connectAndClose(() => connectUnix({ path: BENCH_PATH }));
 });
 
 Deno.bench("TCP 127.0.0.1: 1 MiB echoed", { group: "1 MiB", baseline: true }, async () => {

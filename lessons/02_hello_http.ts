@@ -49,6 +49,13 @@ import { concatBytes, readChunk, writeAll } from "../lib/io.ts";
 import { shutdownAndDrain } from "../lib/linger.ts";
 import { type Log, prefixed, silent } from "../lib/log.ts";
 import { serveTcp, type TcpServer } from "../lib/server.ts";
+import {
+  LIMIT_FLAGS,
+  limitsFromFlags,
+  limitsUsage,
+  refuseWith,
+  type ServerLimitOptions,
+} from "../lib/limits.ts";
 import { connectTcp, listenTcp } from "../lib/tcp.ts";
 
 /** The tutorial's port: 12345. */
@@ -197,8 +204,11 @@ export function errorStatus(err: unknown): number | undefined {
   return undefined;
 }
 
-/** Options for {@linkcode startHttpHelloServer} and {@linkcode handleHttpConnection}. */
-export interface HttpHelloServerOptions {
+/**
+ * Options for {@linkcode startHttpHelloServer} and {@linkcode handleHttpConnection}.
+ * Connection limits: see `lib/limits.ts`.
+ */
+export interface HttpHelloServerOptions extends ServerLimitOptions {
   /** Address to bind. Default 127.0.0.1. */
   host?: string;
   /** Port to bind. Default 12345; 0 for any free port. */
@@ -230,12 +240,16 @@ export async function handleHttpConnection(
 
   let answer: Answer;
   try {
-    // Python: data = c.recv(1024).decode(), but until the empty line, with a limit.
-    const cut = await readHead(timeout.reader(conn), {
-      maxBytes: options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES,
-      what: "request",
-      check: checkRequestStart,
-    });
+    // Python: data = c.recv(1024).decode(), but until the empty line, with a
+    // limit on its size and one deadline for all of it: a client dripping a
+    // byte now and then cannot hold the connection for ever.
+    const cut = await timeout.run(() =>
+      readHead(conn, {
+        maxBytes: options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES,
+        what: "request",
+        check: checkRequestStart,
+      })
+    );
     if (cut === null) {
       // Browsers open a spare connection ahead of time and may close it unused.
       log(`${peer} closed without sending a request.`);
@@ -250,7 +264,7 @@ export async function handleHttpConnection(
     // A request we cannot read still gets an answer, when one makes sense.
     const status = errorStatus(err);
     if (status === undefined || !(err instanceof LessonError)) throw err;
-    log(`${peer} sent a bad request: ${err.message}.`);
+    log(`${peer} sent a bad request: ${err.message}${err.hint ? ` (${err.hint})` : ""}.`);
     answer = errorAnswer(status, err.message);
   }
 
@@ -288,7 +302,15 @@ export function startHttpHelloServer(options: HttpHelloServerOptions = {}): TcpS
   });
   const url = `http://${formatAddr(netAddr(listener.addr))}/`;
   log(`Listening on ${url}: open it in a browser, or run curl -i ${url}`);
-  return serveTcp(listener, (conn) => handleHttpConnection(conn, options), { log });
+  return serveTcp(listener, (conn) => handleHttpConnection(conn, options), {
+    log,
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
+    // Over the limit, HTTP has the words: 503, then the close (nginx does the same).
+    refuse: refuseWith(errorAnswer(503, "too many connections, try again later").bytes),
+    // On close(graceMs): answers being written are finished; nothing new is read.
+    endReadsOnClose: true,
+  });
 }
 
 /**
@@ -360,7 +382,9 @@ Options:
   --port P             port (default ${DEFAULT_PORT})
   --max-head-bytes N   longest request head accepted, else 431 (default ${DEFAULT_MAX_HEAD_BYTES})
   --timeout-ms N       drop a client that sends no full head within N ms (default ${DEFAULT_TIMEOUT_MS})
-  -h, --help           show this help`;
+  -h, --help           show this help
+
+${limitsUsage("503 Service Unavailable and a close")}`;
 
 /** The command line: `server`, or the demo. */
 export async function main(args: string[]): Promise<void> {
@@ -370,6 +394,7 @@ export async function main(args: string[]): Promise<void> {
     port: { type: "string" },
     "max-head-bytes": { type: "string" },
     "timeout-ms": { type: "string" },
+    ...LIMIT_FLAGS,
   });
   const [command, ...rest] = positionals;
   const log: Log = (line) => console.log(line);
@@ -377,7 +402,9 @@ export async function main(args: string[]): Promise<void> {
   if (command === undefined) return await demo(log);
   if (command !== "server") throw new UsageError(`unknown command "${command}": expected server`);
   if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
+  const { graceMs, ...limits } = limitsFromFlags(values);
   const server = startHttpHelloServer({
+    ...limits,
     host: values.host ?? LOOPBACK,
     port: portFlag(values.port, DEFAULT_PORT),
     maxHeadBytes: intFlag("--max-head-bytes", values["max-head-bytes"], DEFAULT_MAX_HEAD_BYTES, {
@@ -390,7 +417,7 @@ export async function main(args: string[]): Promise<void> {
     }),
     log,
   });
-  await serveUntilCtrlC(server, log);
+  await serveUntilCtrlC(server, log, { graceMs });
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args));

@@ -25,10 +25,17 @@ import {
   runMain,
   serveUntilCtrlC,
 } from "../lib/cli.ts";
-import { ProtocolError, UsageError } from "../lib/errors.ts";
+import { explainPeerGone, LimitError, ProtocolError, UsageError } from "../lib/errors.ts";
 import { readChunk, writeAll } from "../lib/io.ts";
 import { type Log, prefixed, silent } from "../lib/log.ts";
 import { serveTcp, type TcpServer } from "../lib/server.ts";
+import {
+  LIMIT_FLAGS,
+  limitsFromFlags,
+  limitsUsage,
+  refuseWith,
+  type ServerLimitOptions,
+} from "../lib/limits.ts";
 import { connectTcp, listenTcp } from "../lib/tcp.ts";
 import { HELLO_PORT, helloReply, TUTORIAL_NAMES } from "../lib/hello.ts";
 
@@ -38,14 +45,17 @@ export const DEFAULT_PORT = HELLO_PORT;
 /** The greeting the server sends as soon as a client connects: 8 bytes. */
 export const WELCOME = "Welcome!";
 
+/** What a client gets instead of `Welcome!` when `--max-connections` are already open. */
+export const BUSY = "Busy: too many connections. Try again later.";
+
 /** How many bytes one read asks for: the tutorial's `recv(1024)`. */
 export const READ_SIZE = 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Options for {@linkcode startHelloServer}. */
-export interface HelloServerOptions {
+/** Options for {@linkcode startHelloServer}. Limits: see `lib/limits.ts`. */
+export interface HelloServerOptions extends ServerLimitOptions {
   /** Address to bind. Default 127.0.0.1. */
   host?: string;
   /** Port to bind. Default 9999; 0 for any free port. */
@@ -146,7 +156,15 @@ export function startHelloServer(options: HelloServerOptions = {}): TcpServer {
   log(`Listening on ${formatAddr(netAddr(listener.addr))}. Waiting for connection...`);
   // Python: while True: sock, addr = s.accept(); threading.Thread(...).start()
   // serveTcp calls the handler for each connection without awaiting it.
-  return serveTcp(listener, (conn) => handleHelloConnection(conn, options), { log });
+  return serveTcp(listener, (conn) => handleHelloConnection(conn, options), {
+    log,
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
+    // A client over the limit reads this where it expects Welcome!, then EOF.
+    refuse: refuseWith(encoder.encode(BUSY)),
+    // On close(graceMs): a client mid-reply gets its reply, then end of stream.
+    endReadsOnClose: true,
+  });
 }
 
 /** Options for {@linkcode runHelloClient}. */
@@ -162,12 +180,8 @@ export interface HelloClientOptions {
 }
 
 /**
- * The tutorial's client: read the greeting, send each name and wait for its
- * reply, then send `exit`. Resolves to everything received, greeting first.
- *
- * Waiting for each reply before sending the next name is what makes this
- * protocol work at all: it has no framing, so two names sent back to back
- * could arrive as one read (`MichaelTracy`). Lesson 05 shows that happening.
+ * The tutorial's client: connect, then {@linkcode talkHello}. Resolves to
+ * everything received, greeting first.
  */
 export async function runHelloClient(options: HelloClientOptions = {}): Promise<string[]> {
   const log = options.log ?? silent;
@@ -179,12 +193,39 @@ export async function runHelloClient(options: HelloClientOptions = {}): Promise<
     hint: "start the server first: deno task 03 server",
   });
   log(`Connected from ${formatAddr(conn.localAddr)} to ${formatAddr(conn.remoteAddr)}.`);
+  try {
+    return await talkHello(conn, options.names ?? TUTORIAL_NAMES, log);
+  } catch (err) {
+    // The server stopped or crashed mid-conversation: its kernel answered
+    // our next bytes with a reset. One line, not a stack trace.
+    throw explainPeerGone(
+      err,
+      "the server reset the connection in the middle of the conversation",
+      "was it stopped? start it again: deno task 03 server",
+    );
+  }
+}
 
+/**
+ * The tutorial's conversation over an open connection (TCP here, a Unix
+ * socket in lesson 08): read the greeting, send each name and wait for its
+ * reply, then send `exit`. Resolves to everything received, greeting first.
+ *
+ * Waiting for each reply before sending the next name is what makes this
+ * protocol work at all: it has no framing, so two names sent back to back
+ * could arrive as one read (`MichaelTracy`). Lesson 05 shows that happening.
+ */
+export async function talkHello(
+  conn: Deno.Conn,
+  names: readonly string[],
+  log: Log = silent,
+): Promise<string[]> {
   // Python: print(s.recv(1024).decode('utf-8'))
   const replies = [await receiveReply(conn, "the greeting")];
   log(`← ${replies[0]}`);
+  if (replies[0] === BUSY) throw new LimitError("the server is full", "try again later");
 
-  for (const name of options.names ?? TUTORIAL_NAMES) {
+  for (const name of names) {
     if (name === "exit") throw new UsageError(`"exit" is not a name: it ends the conversation`);
     // Python: s.send(data); print(s.recv(1024).decode('utf-8'))
     log(`→ ${name}`);
@@ -206,7 +247,7 @@ async function receiveReply(conn: Deno.Conn, what: string): Promise<string> {
   if (data === null) {
     throw new ProtocolError(
       `the server closed the connection before sending ${what}`,
-      "is it a lesson 03 server on that port?",
+      "was the server stopped? is a hello server (lesson 03 or 08) listening there?",
     );
   }
   return decoder.decode(data);
@@ -260,7 +301,9 @@ Options:
   --host H        address to bind or connect to (default ${LOOPBACK})
   --port P        port (default ${DEFAULT_PORT})
   --delay-ms N    server: wait N ms after each read, like the tutorial's time.sleep(1)
-  -h, --help      show this help`;
+  -h, --help      show this help
+
+${limitsUsage(`a "Busy: ..." line and a close`)}`;
 
 /** The command line: `server`, `client`, or the demo. */
 export async function main(args: string[]): Promise<void> {
@@ -269,6 +312,7 @@ export async function main(args: string[]): Promise<void> {
     host: { type: "string" },
     port: { type: "string" },
     "delay-ms": { type: "string" },
+    ...LIMIT_FLAGS,
   });
   const [command, ...rest] = positionals;
   const host = values.host ?? LOOPBACK;
@@ -279,8 +323,9 @@ export async function main(args: string[]): Promise<void> {
   if (command === "server") {
     if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
     const delayMs = intFlag("--delay-ms", values["delay-ms"], 0, { min: 0, max: 60_000 });
-    const server = startHelloServer({ host, port, delayMs, log });
-    return await serveUntilCtrlC(server, log);
+    const { graceMs, ...limits } = limitsFromFlags(values);
+    const server = startHelloServer({ host, port, delayMs, log, ...limits });
+    return await serveUntilCtrlC(server, log, { graceMs });
   }
   if (command === "client") {
     const names = rest.length > 0 ? rest : TUTORIAL_NAMES;

@@ -216,24 +216,24 @@ export async function runUdpHelloClient(options: UdpHelloClientOptions = {}): Pr
  * port, and what a client sees when nobody answers.
  */
 export async function demo(log: Log): Promise<void> {
-  // Step 1: bind a UDP server on a free port.
-  const server = startUdpHelloServer({ port: 0, log: prefixed(log, "server") });
-  try {
-    const { port } = server.addr;
+  // Step 1: a TCP listener on a free port, so that we can show below that a
+  // UDP socket can hold the same port number at the same time.
+  using tcp = listenTcp({ port: 0 });
+  const { port } = tcp.addr;
 
-    // Step 2: the tutorial's client. No connect(), no handshake: just datagrams.
+  // Step 2: bind the UDP server on that same port number.
+  const server = startUdpHelloServer({ port, log: prefixed(log, "server") });
+  try {
+    // Step 3: the tutorial's client. No connect(), no handshake: just datagrams.
     await runUdpHelloClient({ port, log: prefixed(log, "client") });
 
-    // Step 3: TCP port 9999 and UDP port 9999 are different ports. The
-    // kernel keeps one table per protocol, so both binds succeed.
-    {
-      using tcp = listenTcp({ port });
-      log("");
-      log(
-        `A TCP listener also holds port ${tcp.addr.port} now: TCP and UDP ports are separate ` +
-          `(the tutorial's 9999 for both).`,
-      );
-    }
+    // TCP port N and UDP port N are different ports: the kernel keeps one
+    // table per protocol, so both binds succeeded.
+    log("");
+    log(
+      `A TCP listener holds port ${port} too: TCP and UDP ports are separate ` +
+        `(the tutorial's 9999 for both).`,
+    );
   } finally {
     await server.close();
   }

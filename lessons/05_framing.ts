@@ -37,7 +37,13 @@ import {
   runMain,
   serveUntilCtrlC,
 } from "../lib/cli.ts";
-import { LessonError, LimitError, ProtocolError, UsageError } from "../lib/errors.ts";
+import {
+  explainPeerGone,
+  LessonError,
+  LimitError,
+  ProtocolError,
+  UsageError,
+} from "../lib/errors.ts";
 import {
   DEFAULT_MAX_FRAME,
   DEFAULT_MAX_LINE,
@@ -58,6 +64,12 @@ import { drawPicture, MAX_EXACT_BYTES, type PictureRow } from "../lib/boundary_p
 import { randomInt, seededRandom } from "../lib/random.ts";
 import { type ResliceProxyOptions, startResliceProxy } from "../lib/reslice_proxy.ts";
 import { closeQuietly, serveTcp, type TcpServer } from "../lib/server.ts";
+import {
+  LIMIT_FLAGS,
+  limitsFromFlags,
+  limitsUsage,
+  type ServerLimitOptions,
+} from "../lib/limits.ts";
 import { connectTcp, listenTcp } from "../lib/tcp.ts";
 import { decodeUtf8 } from "../lib/utf8.ts";
 import { handleHelloConnection } from "./03_tcp_hello.ts";
@@ -271,8 +283,8 @@ export function decodeReads(framing: Framing, reads: readonly Uint8Array[]): Dec
 
 // ─── The framed server: Fix A, answering in upper case ──────────────────────
 
-/** Options for {@linkcode startFramedServer}. */
-export interface FramedServerOptions {
+/** Options for {@linkcode startFramedServer}. Limits: see `lib/limits.ts`. */
+export interface FramedServerOptions extends ServerLimitOptions {
   /** Address to bind. Default 127.0.0.1. */
   host?: string;
   /** Port to bind. Default 9999; 0 for any free port. */
@@ -357,7 +369,14 @@ export function startFramedServer(options: FramedServerOptions = {}): TcpServer 
       options.maxFrame ?? DEFAULT_MAX_FRAME
     } bytes...`,
   );
-  return serveTcp(listener, (conn) => handleFramedConnection(conn, options), { log });
+  return serveTcp(listener, (conn) => handleFramedConnection(conn, options), {
+    log,
+    // Over the limit: a close, no words (a frame would be taken for a reply).
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
+    // On close(graceMs): frames already read are answered, then end of stream.
+    endReadsOnClose: true,
+  });
 }
 
 // ─── The framed client ───────────────────────────────────────────────────────
@@ -424,7 +443,11 @@ async function receiveReplies(conn: Deno.Conn, count: number, maxReply: number):
     if (err instanceof LimitError) {
       throw new LimitError(err.message, "is it a lesson 05 server on that port?", { cause: err });
     }
-    throw err;
+    throw explainPeerGone(
+      err,
+      `the server reset the connection after ${replies.length} of ${count} replies`,
+      "was it stopped? see the server's log",
+    );
   }
   if (replies.length !== count) {
     throw new ProtocolError(
@@ -798,7 +821,9 @@ Options:
 A frame is a 4-byte unsigned big-endian length, then that many bytes (Python:
 struct.pack('!I', len(data)) + data). The server answers each frame with one
 frame holding the text upper-cased, and closes a connection that sends a header
-over --max-frame or a frame that is not UTF-8.`;
+over --max-frame or a frame that is not UTF-8.
+
+${limitsUsage("a close")}`;
 
 /** The command line: `server`, `client`, or the demo. */
 export async function main(args: string[]): Promise<void> {
@@ -810,6 +835,7 @@ export async function main(args: string[]): Promise<void> {
     "max-line": { type: "string" },
     "through-proxy": { type: "boolean" },
     seed: { type: "string" },
+    ...LIMIT_FLAGS,
   });
   const [command, ...rest] = positionals;
   const host = values.host ?? LOOPBACK;
@@ -829,8 +855,9 @@ export async function main(args: string[]): Promise<void> {
   if (command === undefined) return await demo(log, { throughProxy, seed, maxLine });
   if (command === "server") {
     if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
-    const server = startFramedServer({ host, port, maxFrame, log });
-    return await serveUntilCtrlC(server, log);
+    const { graceMs, ...limits } = limitsFromFlags(values);
+    const server = startFramedServer({ host, port, maxFrame, log, ...limits });
+    return await serveUntilCtrlC(server, log, { graceMs });
   }
   if (command === "client") {
     const messages = rest.length > 0 ? rest : TUTORIAL_NAMES;

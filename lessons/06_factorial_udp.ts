@@ -181,7 +181,11 @@ function whyNotDigits(text: string): string {
 
 /** A peer's text, shortened and escaped, safe to put in a reply or a log line. */
 function quote(text: string, max = 16): string {
-  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+  // JSON escapes C0 controls (\u001b, the start of a terminal escape
+  // sequence); DEL and the C1 controls, which some terminals obey too, we
+  // escape ourselves.
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text)
+    .replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**
@@ -474,16 +478,16 @@ async function demoLossyLink(log: Log): Promise<void> {
   log("Some are sent twice, some late; some wait until a later one has overtaken them.");
   const server = startFactorialServer({ port: 0 });
   const replies = new Map<number, number>(); // client socket (flow) → reply copies let through
-  // Delays and holds up to 150 ms, beyond the client's 100 ms timeout: some
+  // Delays and holds up to 75 ms, beyond the client's 50 ms timeout: some
   // answers arrive after the client has given up on that try and sent another.
   const relay = startLossyUdpRelay({
     target: server.addr,
     loss: 0.3,
     duplicate: 0.15,
     delay: 0.2,
-    delayMs: 150,
+    delayMs: 75,
     reorder: 0.15,
-    holdMs: 150,
+    holdMs: 75,
     seed: 6,
     log: prefixed(log, "relay"),
     onEvent: (event: RelayEvent) => countReplies(replies, event),
@@ -496,7 +500,7 @@ async function demoLossyLink(log: Log): Promise<void> {
       const digits = await runFactorialClient({
         port: relay.addr.port,
         n,
-        timeoutMs: 100,
+        timeoutMs: 50,
         tries: 12,
         log: client,
       });

@@ -52,6 +52,13 @@ import { writeAll } from "../lib/io.ts";
 import { keyboardLines, scriptedKeyboard } from "../lib/keyboard.ts";
 import { type Log, prefixed, silent } from "../lib/log.ts";
 import { closeQuietly, type RunningServer, serveTcp } from "../lib/server.ts";
+import {
+  LIMIT_FLAGS,
+  limitsFromFlags,
+  limitsUsage,
+  refuseWith,
+  type ServerLimitOptions,
+} from "../lib/limits.ts";
 import { connectTcp, listenTcp } from "../lib/tcp.ts";
 
 /** The port of the TCP lessons (seed 004's example uses 8888; `--port 8888` works too). */
@@ -264,15 +271,34 @@ async function takeTurns(
  */
 export function nameProblem(name: string): string | undefined {
   if (!/^[\p{L}\p{N}_.-]{1,32}$/u.test(name)) {
-    const shown = name.length > 40 ? `${name.slice(0, 40)}...` : name;
+    const shown = withoutControls(name.length > 40 ? `${name.slice(0, 40)}...` : name);
     return `invalid name "${shown}": use 1 to ${MAX_NAME_LENGTH} letters, digits, _ - or .`;
   }
   if (name === "server") return `the name "server" is reserved`;
   return undefined;
 }
 
-/** Options for {@linkcode startChatServer}. */
-export interface ChatServerOptions {
+/**
+ * `text` with every control character replaced by `�`. A line goes to other
+ * people's terminals and to the server's log: an escape sequence in it
+ * (`\x1b[2J` clears the screen) would be obeyed, not shown.
+ *
+ * @example
+ * ```ts
+ * import { withoutControls } from "./07_chat.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(withoutControls("hi\x1b[2J\0 there\tyou"), "hi�[2J� there\tyou");
+ * ```
+ */
+export function withoutControls(text: string): string {
+  // C0 controls but tab, DEL, and the C1 controls (U+0080–U+009F).
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, "\ufffd");
+}
+
+/** Options for {@linkcode startChatServer}. Connection limits: see `lib/limits.ts`. */
+export interface ChatServerOptions extends ServerLimitOptions {
   /** Address to bind. Default 127.0.0.1. */
   host?: string;
   /** Port to bind. Default 9999; 0 for any free port. */
@@ -399,8 +425,9 @@ export function startChatServer(options: ChatServerOptions = {}): ChatServer {
         const { value, done } = await lines.read();
         if (done || value === QUIT) break; // Ctrl+D (a FIN) or /quit
         if (value.trim() === "") continue;
-        log(`${name}: ${value}`);
-        broadcast(`${name}: ${value}`, name);
+        const text = withoutControls(value);
+        log(`${name}: ${text}`);
+        broadcast(`${name}: ${text}`, name);
       }
     } catch (err) {
       if (closing && isClosedError(err)) return;
@@ -427,7 +454,13 @@ export function startChatServer(options: ChatServerOptions = {}): ChatServer {
   const server = serveTcp(
     listenTcp({ host: options.host, port: options.port ?? DEFAULT_PORT }),
     serveMember,
-    { log },
+    {
+      log,
+      maxConnections: options.maxConnections,
+      idleTimeoutMs: options.idleTimeoutMs,
+      refuse: refuseWith(encodeLine("* the server is full: try again later", UNCHECKED)),
+      // No endReadsOnClose: closing, the server says "* server left" first.
+    },
   );
   log(`Chat server on ${formatAddr(server.addr)}. Members type /quit or Ctrl+D to leave.`);
 
@@ -634,9 +667,12 @@ async function speak(
 // ── The demo ────────────────────────────────────────────────────────────────
 
 /** A log whose lines a script can wait for: "when you see X, type Y". */
-function watched(log: Log): { log: Log; seen(pattern: RegExp): Promise<void> } {
+function watched(
+  log: Log,
+): { log: Log; seen(pattern: RegExp): Promise<void>; end(why: Error): void } {
   const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const waiters: { pattern: RegExp; resolve: () => void; reject: (why: Error) => void }[] = [];
+  let ended: Error | undefined;
   return {
     log(line) {
       lines.push(line);
@@ -650,7 +686,15 @@ function watched(log: Log): { log: Log; seen(pattern: RegExp): Promise<void> } {
     },
     seen(pattern) {
       if (lines.some((line) => pattern.test(line))) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ pattern, resolve }));
+      if (ended) return Promise.reject(ended);
+      return new Promise((resolve, reject) => waiters.push({ pattern, resolve, reject }));
+    },
+    // The chat is over: no more lines will come. A chat that ends early (a
+    // bug, or a TODO left in the exercise) fails the demo instead of leaving
+    // it waiting forever.
+    end(why) {
+      ended = why;
+      for (const waiter of waiters.splice(0)) waiter.reject(why);
     },
   };
 }
@@ -687,6 +731,10 @@ export async function demo(log: Log): Promise<void> {
     const keyboard = scriptedKeyboard();
     const screen = watched(prefixed(log, name));
     const chat = runChatClient({ port, name, input: keyboard.lines, echo: true, log: screen.log });
+    chat.then(
+      () => screen.end(new Error(`${name}'s chat ended before the line the demo waits for`)),
+      (err) => screen.end(err instanceof Error ? err : new Error(String(err))),
+    );
     return { keyboard, screen, chat };
   };
   try {
@@ -737,7 +785,9 @@ Options:
   --max-line N        longest line in bytes (default ${DEFAULT_MAX_LINE})
   --max-members N     server: how many people at once (default ${DEFAULT_MAX_MEMBERS})
   --max-pending N     server: bytes that may wait for one slow member (default ${DEFAULT_MAX_PENDING})
-  -h, --help          show this help`;
+  -h, --help          show this help
+
+${limitsUsage('"* the server is full: try again later" and a close')}`;
 
 /** The command line: the demo, `turn-server`, `turn-client`, `server` or `client`. */
 export async function main(args: string[]): Promise<void> {
@@ -748,6 +798,7 @@ export async function main(args: string[]): Promise<void> {
     "max-line": { type: "string" },
     "max-members": { type: "string" },
     "max-pending": { type: "string" },
+    ...LIMIT_FLAGS,
   });
   const [command, ...rest] = positionals;
   const host = values.host ?? LOOPBACK;
@@ -783,7 +834,9 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   if (command === "server") {
+    const { graceMs, ...limits } = limitsFromFlags(values);
     const server = startChatServer({
+      ...limits,
       host,
       port,
       maxLine,
@@ -797,7 +850,7 @@ export async function main(args: string[]): Promise<void> {
       }),
       log,
     });
-    return await serveUntilCtrlC(server, log);
+    return await serveUntilCtrlC(server, log, { graceMs });
   }
   if (command === "client") {
     const [name, ...extra] = rest;

@@ -28,19 +28,27 @@
 
 import { describeAddr } from "../lib/addr.ts";
 import { helpRequested, intFlag, parseFlags, runMain, serveUntilCtrlC } from "../lib/cli.ts";
-import { formatError, ProtocolError, UsageError } from "../lib/errors.ts";
+import { explainPeerGone, formatError, UsageError } from "../lib/errors.ts";
 import { TUTORIAL_NAMES } from "../lib/hello.ts";
-import { readChunk, writeAll } from "../lib/io.ts";
+import { readChunk } from "../lib/io.ts";
 import { type Log, prefixed, silent } from "../lib/log.ts";
 import { serveTcp } from "../lib/server.ts";
 import { connectTcp, listenTcp } from "../lib/tcp.ts";
 import { connectUnix, listenUnix, serveUnix, type UnixServer } from "../lib/unix.ts";
 import {
+  BUSY,
   handleHelloConnection,
-  READ_SIZE,
   runHelloClient,
   startHelloServer,
+  talkHello,
 } from "./03_tcp_hello.ts";
+import {
+  LIMIT_FLAGS,
+  limitsFromFlags,
+  limitsUsage,
+  refuseWith,
+  type ServerLimitOptions,
+} from "../lib/limits.ts";
 
 /** The socket `server` and `client` use unless told `--path`. */
 export const DEFAULT_PATH = ".tmp/08_hello.sock";
@@ -48,15 +56,14 @@ export const DEFAULT_PATH = ".tmp/08_hello.sock";
 /** The socket the demo (and the tests) use, so a running server is not disturbed. */
 export const DEMO_PATH = ".tmp/08_demo.sock";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Options for {@linkcode startUnixHelloServer}. */
-export interface UnixHelloServerOptions {
+/** Options for {@linkcode startUnixHelloServer}. Limits: see `lib/limits.ts`. */
+export interface UnixHelloServerOptions extends ServerLimitOptions {
   /** The socket file to create. Default `.tmp/08_hello.sock`. */
   path?: string;
   /** Wait this long after each read before answering (lesson 03's `--delay-ms`). */
   delayMs?: number;
+  /** How to wait `delayMs`; tests pass a wrapper to hold a reply in flight. */
+  sleep?: (ms: number) => Promise<void>;
   /** Where the server narrates. */
   log?: Log;
 }
@@ -89,8 +96,15 @@ export async function startUnixHelloServer(
   // The same accept loop and the same handler as over TCP.
   return serveUnix(
     listener,
-    (conn) => handleHelloConnection(conn, { delayMs: options.delayMs, log }),
-    { log },
+    (conn) => handleHelloConnection(conn, { delayMs: options.delayMs, sleep: options.sleep, log }),
+    {
+      log,
+      // The same limits as over TCP (see lesson 03).
+      maxConnections: options.maxConnections,
+      idleTimeoutMs: options.idleTimeoutMs,
+      refuse: refuseWith(new TextEncoder().encode(BUSY)),
+      endReadsOnClose: true,
+    },
   );
 }
 
@@ -118,34 +132,17 @@ export async function runUnixHelloClient(options: UnixHelloClientOptions = {}): 
   // The client never bound a path of its own: it has no name, and needs none.
   log(`Connected from ${describeAddr(conn.localAddr)} to ${describeAddr(conn.remoteAddr)}.`);
 
-  // Python: print(s.recv(1024).decode('utf-8'))
-  const replies = [await receiveReply(conn, "the greeting")];
-  log(`← ${replies[0]}`);
-  for (const name of options.names ?? TUTORIAL_NAMES) {
-    if (name === "exit") throw new UsageError(`"exit" is not a name: it ends the conversation`);
-    // Python: s.send(name.encode('utf-8')); print(s.recv(1024).decode('utf-8'))
-    log(`→ ${name}`);
-    await writeAll(conn, encoder.encode(name));
-    const reply = await receiveReply(conn, `the reply to ${name}`);
-    log(`← ${reply}`);
-    replies.push(reply);
-  }
-  // Python: s.send(b'exit'); s.close()
-  log("→ exit");
-  await writeAll(conn, encoder.encode("exit"));
-  return replies;
-}
-
-/** One read, as the tutorial's client does; end of stream is an error here. */
-async function receiveReply(conn: Deno.Conn, what: string): Promise<string> {
-  const data = await readChunk(conn, READ_SIZE);
-  if (data === null) {
-    throw new ProtocolError(
-      `the server closed the connection before sending ${what}`,
-      "is it a lesson 08 server on that path?",
+  // From here on, the conversation is lesson 03's, word for word.
+  try {
+    return await talkHello(conn, options.names ?? TUTORIAL_NAMES, log);
+  } catch (err) {
+    // The server stopped mid-conversation: one line, not a stack trace.
+    throw explainPeerGone(
+      err,
+      "the server reset the connection in the middle of the conversation",
+      "was it stopped? start it again: deno task 08 server",
     );
   }
-  return decoder.decode(data);
 }
 
 /**
@@ -328,7 +325,9 @@ Options:
   --path P        the socket file (default ${DEFAULT_PATH}); another path needs
                   deno run --allow-read=DIR --allow-write=DIR --allow-net=unix:/abs/path/P
   --delay-ms N    server: wait N ms after each read, like the tutorial's time.sleep(1)
-  -h, --help      show this help`;
+  -h, --help      show this help
+
+${limitsUsage(`a "Busy: ..." line and a close`)}`;
 
 /** The command line: `server`, `client`, or the demo. */
 export async function main(args: string[]): Promise<void> {
@@ -336,6 +335,7 @@ export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseFlags(args, {
     path: { type: "string" },
     "delay-ms": { type: "string" },
+    ...LIMIT_FLAGS,
   });
   const [command, ...rest] = positionals;
   const path = values.path ?? DEFAULT_PATH;
@@ -345,8 +345,9 @@ export async function main(args: string[]): Promise<void> {
   if (command === "server") {
     if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
     const delayMs = intFlag("--delay-ms", values["delay-ms"], 0, { min: 0, max: 60_000 });
-    const server = await startUnixHelloServer({ path, delayMs, log });
-    return await serveUntilCtrlC(server, log);
+    const { graceMs, ...limits } = limitsFromFlags(values);
+    const server = await startUnixHelloServer({ path, delayMs, log, ...limits });
+    return await serveUntilCtrlC(server, log, { graceMs });
   }
   if (command === "client") {
     const names = rest.length > 0 ? rest : TUTORIAL_NAMES;

@@ -26,8 +26,9 @@
  *
  * Permissions: 127.0.0.1 and 127.0.0.2 (two loopback addresses), 0.0.0.0
  * (every interface: binding it is the point of one step), [::1] (IPv6
- * loopback), and read access to three files where Linux reports socket
- * states and limits. A step whose permission is missing (the tour grants only
+ * loopback), and `--allow-run=ss` to ask Linux for its socket table (queue
+ * lengths, TIME-WAIT): Deno refuses to read /proc without `--allow-all`, and
+ * `ss` only reports. A step whose permission is missing (the tour grants only
  * 127.0.0.1) is skipped with a note saying which flag it needs.
  *
  * @module

@@ -30,6 +30,22 @@ export interface Lesson {
   permissions: readonly string[];
   /** Loads the lesson module (a static import, so it is type-checked). */
   load(): Promise<LessonModule>;
+  /**
+   * The same title, sentence and tutorial reference in Chinese, for the lesson
+   * table in README.zh-CN.md. Optional in the type so a lesson can be drafted
+   * without it, but a test requires it of every lesson in the list.
+   */
+  zh?: LessonZh;
+}
+
+/** A lesson's table entry in Chinese (README.zh-CN.md), written for a Chinese reader. */
+export interface LessonZh {
+  /** The title: `"TCP hello 服务器"`. */
+  title: string;
+  /** What a learner takes away, in the tutorials' own terms (套接字, 粘包, 半包 ...). */
+  teaches: string;
+  /** The tutorial example it follows: `"教程 004 示例 5：server6.py 和 client6.py"`. */
+  tutorial: string;
 }
 
 /** Every lesson, in order. */
@@ -43,6 +59,12 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 000 (sina.html) and seed 004 example 2 (baidu.html)",
     permissions: ["--allow-net", "--allow-read=.", "--allow-write=."],
     load: () => import("./01_fetch_page.ts"),
+    zh: {
+      title: "用原始 TCP 套接字抓取网页",
+      teaches:
+        "connect，发送手写的 HTTP 请求，一直读到 EOF；拆开响应头和正文，解码 chunked 正文，TLS，原子地保存文件",
+      tutorial: "教程 000（sina.html）和教程 004 示例 2（baidu.html）",
+    },
   },
   {
     id: "02",
@@ -53,6 +75,12 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 004 example 1: the Hello World page on port 12345",
     permissions: ["--allow-net=127.0.0.1"],
     load: () => import("./02_hello_http.ts"),
+    zh: {
+      title: "给浏览器的 Hello World",
+      teaches:
+        "用原始套接字应答浏览器：读完整个请求头，Content-Type，按字节计算的 Content-Length，400/431/505",
+      tutorial: "教程 004 示例 1：12345 端口上的 Hello World 页面",
+    },
   },
   {
     id: "03",
@@ -62,6 +90,11 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 000/003: the threaded `tcplink` server and its client",
     permissions: ["--allow-net=127.0.0.1"],
     load: () => import("./03_tcp_hello.ts"),
+    zh: {
+      title: "TCP hello 服务器",
+      teaches: "bind、listen、accept、recv、send；不开线程也能同时服务多个客户端",
+      tutorial: "教程 000/003：多线程的 `tcplink` 服务器及其客户端",
+    },
   },
   {
     id: "04",
@@ -71,6 +104,11 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 003/004: the UDP server and client",
     permissions: ["--allow-net=127.0.0.1"],
     load: () => import("./04_udp_hello.ts"),
+    zh: {
+      title: "UDP 版 hello",
+      teaches: "sendto 和 recvfrom；数据报、无连接，以及超时与重试",
+      tutorial: "教程 003/004：UDP 服务器和客户端",
+    },
   },
   {
     id: "05",
@@ -81,6 +119,12 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 001 (黏包现象) and seed 003 (粘包, 半包)",
     permissions: ["--allow-net=127.0.0.1"],
     load: () => import("./05_framing.ts"),
+    zh: {
+      title: "粘包、半包与消息分帧",
+      teaches:
+        "TCP 是字节流：几次写入会粘在一起（粘包），一次写入也会被拆开（半包）；用长度前缀或分隔符找回消息边界",
+      tutorial: "教程 001（黏包现象）和教程 003（粘包、半包）",
+    },
   },
   {
     id: "06",
@@ -90,6 +134,11 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 004, example 5: server6.py and client6.py",
     permissions: ["--allow-net=127.0.0.1"],
     load: () => import("./06_factorial_udp.ts"),
+    zh: {
+      title: "UDP 上的阶乘计算",
+      teaches: "严格校验输入，由数据报大小推出数值上限，在会丢包的链路上重试",
+      tutorial: "教程 004 示例 5：server6.py 和 client6.py",
+    },
   },
   {
     id: "07",
@@ -100,6 +149,12 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 004, example 3 (server3.py/client3.py, esc); seed 001's chat",
     permissions: ["--allow-net=127.0.0.1"],
     load: () => import("./07_chat.ts"),
+    zh: {
+      title: "聊天：先一问一答，再全双工",
+      teaches:
+        "先 input() 再 recv() 只能轮流说话；同一条连接上跑两个循环就不必轮流；为多个客户端转发消息",
+      tutorial: "教程 004 示例 3（server3.py/client3.py，输入 esc 退出）；教程 001 的聊天程序",
+    },
   },
   {
     id: "08",
@@ -114,6 +169,12 @@ export const LESSONS: readonly Lesson[] = [
       "--allow-write=.tmp",
     ],
     load: () => import("./08_unix_sockets.ts"),
+    zh: {
+      title: "Unix 域套接字",
+      teaches:
+        "AF_UNIX：把第 03 课的处理函数搬到套接字文件上；残留的套接字文件、文件权限，实测与 TCP 的速度对比",
+      tutorial: "教程 001/003：AF_UNIX 套接字家族",
+    },
   },
   {
     id: "09",
@@ -124,6 +185,13 @@ export const LESSONS: readonly Lesson[] = [
     tutorial: "seed 001: SO_REUSEADDR and listen(5) (半连接池); seed 003: TCP and UDP on 9999",
     permissions: ["--allow-net=127.0.0.1,127.0.0.2,0.0.0.0,[::1]", "--allow-run=ss"],
     load: () => import("./09_ports_backlog.ts"),
+    zh: {
+      title: "端口、地址与 backlog",
+      teaches:
+        "端口被占用，TCP 和 UDP 共用一个端口，TIME_WAIT 与 SO_REUSEADDR，backlog，127.0.0.1/0.0.0.0/::1，全部实测",
+      tutorial:
+        "教程 001：SO_REUSEADDR 与 listen(5)（半连接池）；教程 003：TCP 和 UDP 同时用 9999 端口",
+    },
   },
 ];
 

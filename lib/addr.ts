@@ -80,3 +80,26 @@ export function netAddr(addr: Deno.Addr): Deno.NetAddr {
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
+
+/**
+ * The one-line warning a server prints when it listens where other machines
+ * can reach it: any address but loopback (`0.0.0.0` and `::` mean every
+ * interface). `undefined` for loopback.
+ *
+ * @example
+ * ```ts
+ * import { exposureWarning } from "./addr.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(exposureWarning({ hostname: "127.0.0.1", port: 9999 }), undefined);
+ * assert.match(exposureWarning({ hostname: "0.0.0.0", port: 9999 })!, /^warning: /);
+ * ```
+ */
+export function exposureWarning(addr: { hostname: string; port: number }): string | undefined {
+  if (isLoopback(addr.hostname)) return undefined;
+  const where = addr.hostname === "0.0.0.0" || addr.hostname === "::"
+    ? "every network interface"
+    : "a network interface";
+  return `warning: listening on ${formatAddr(addr)}, ${where}: other machines can connect ` +
+    `(use --host 127.0.0.1 to keep it on this machine)`;
+}

@@ -13,6 +13,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { formatError, LessonError, UsageError } from "./errors.ts";
 import type { RunningServer } from "./server.ts";
 import type { Log } from "./log.ts";
+import { exposureWarning } from "./addr.ts";
 
 /** What {@linkcode parseFlags} returns for a given set of options. */
 export type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
@@ -106,24 +107,53 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Options for {@linkcode serveUntilCtrlC}. */
+export interface ServeUntilCtrlCOptions {
+  /**
+   * How long open conversations get to finish after Ctrl+C before they are
+   * closed (`--grace-ms`). Default 0: close them at once.
+   */
+  graceMs?: number;
+  /** Stops the server as Ctrl+C would when it aborts (what tests use instead of a signal). */
+  signal?: AbortSignal;
+}
+
 /**
  * Keeps a server running until Ctrl+C (SIGINT), then closes it cleanly: stop
- * accepting, finish or close open connections, resolve so the process exits 0.
+ * accepting, let open connections finish for up to `graceMs`, close the rest,
+ * resolve so the process exits 0. A server that other machines can reach
+ * (not bound to loopback) gets a one-line warning first.
  */
 export async function serveUntilCtrlC(
-  server: Pick<RunningServer, "close" | "finished">,
+  server: Pick<RunningServer, "finished"> & {
+    close(graceMs?: number): Promise<void>;
+    readonly addr?: Deno.Addr;
+  },
   log: Log,
+  options: ServeUntilCtrlCOptions = {},
 ): Promise<void> {
+  const graceMs = options.graceMs ?? 0;
+  const addr = server.addr;
+  if (addr && (addr.transport === "tcp" || addr.transport === "udp")) {
+    const warning = exposureWarning(addr);
+    if (warning) log(warning);
+  }
   const stop = () => {
-    log("Ctrl+C: closing the server...");
-    server.close();
+    log(
+      graceMs > 0
+        ? `Ctrl+C: no new connections; open ones have ${graceMs} ms to finish...`
+        : "Ctrl+C: closing the server...",
+    );
+    server.close(graceMs);
   };
   Deno.addSignalListener("SIGINT", stop);
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
     await server.finished;
     log("Server closed.");
   } finally {
     Deno.removeSignalListener("SIGINT", stop);
+    options.signal?.removeEventListener("abort", stop);
   }
 }
 

@@ -94,6 +94,19 @@ export class ProtocolError extends LessonError {
   }
 }
 
+/**
+ * The peer went away in the middle of a conversation: it reset the
+ * connection, or closed it before the answer came. What a client sees when
+ * its server is stopped or crashes.
+ */
+export class ConnectionLostError extends LessonError {
+  /** See {@linkcode LessonError}. */
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super(message, hint, options);
+    this.name = "ConnectionLostError";
+  }
+}
+
 /** The command line is wrong: an unknown flag, a port that is not a number. */
 export class UsageError extends LessonError {
   /** See {@linkcode LessonError}. */
@@ -147,4 +160,29 @@ export function isPeerGoneError(err: unknown): boolean {
     err instanceof Deno.errors.ConnectionAborted ||
     err instanceof Deno.errors.BrokenPipe ||
     err instanceof Deno.errors.NotConnected;
+}
+
+/**
+ * A reset or a broken pipe ({@linkcode isPeerGoneError}) in words: a
+ * {@linkcode ConnectionLostError} with `message` and `hint`, the original as
+ * its cause. Any other error is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { explainPeerGone, formatError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const err = explainPeerGone(
+ *   new Deno.errors.ConnectionReset("Connection reset by peer (os error 104)"),
+ *   "the server went away mid-conversation",
+ *   "was it stopped? start it again",
+ * );
+ * assert.equal(
+ *   formatError(err),
+ *   "error: the server went away mid-conversation (was it stopped? start it again)",
+ * );
+ * ```
+ */
+export function explainPeerGone(err: unknown, message: string, hint: string): unknown {
+  return isPeerGoneError(err) ? new ConnectionLostError(message, hint, { cause: err }) : err;
 }

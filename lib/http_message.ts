@@ -74,14 +74,20 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
   405: "Method Not Allowed",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
+  503: "Service Unavailable",
   505: "HTTP Version Not Supported",
 };
 
 // A token: the characters RFC 9110 allows in a method or a field name.
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const REQUEST_LINE = new RegExp(`^(${TOKEN}) ([^\\s]+) HTTP/(\\d)\\.(\\d)$`);
+// The target is visible ASCII only (RFC 9112 §3.2: a URI): no NUL, no
+// control character, no raw byte of another encoding.
+const REQUEST_LINE = new RegExp(`^(${TOKEN}) ([!-~]+) HTTP/(\\d)\\.(\\d)$`);
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
 const FIELD_NAME = new RegExp(`^${TOKEN}$`);
+// C0 controls but tab, DEL, and the C1 controls (U+0080–U+009F).
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 
 const text = new TextDecoder();
 
@@ -196,7 +202,17 @@ export function parseFields(lines: readonly string[]): Field[] {
         'each header line is "Name: value"',
       );
     }
-    return { name, value: line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "") };
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    // RFC 9110 §5.5: NUL and other control characters make a field invalid
+    // (they have been used to split or smuggle headers, or to send escape
+    // sequences to the terminal of whoever reads the log).
+    if (CONTROL.test(value)) {
+      throw new ProtocolError(
+        `a header field holds a control character: ${quote(line)}`,
+        "field values are visible characters, spaces and tabs",
+      );
+    }
+    return { name, value };
   });
 }
 

@@ -146,6 +146,9 @@ export class LineDecoder {
   /**
    * The bytes of one read. Returns the lines they complete, oldest first,
    * without their `\n`. The bytes are copied: the caller may reuse `chunk`.
+   * A line over the limit throws {@linkcode LimitError}; if whole lines came
+   * before it in the same chunk, they are returned first and the error is
+   * thrown by the next `push()` or `finish()`.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.#failed) throw this.#failed;
@@ -153,16 +156,25 @@ export class LineDecoder {
     const inside: number[] = []; // [start, end] of each line lying wholly in this chunk
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      if (this.#length + (end - start) > this.#max) throw this.#failed = lineOverLimit(this.#max);
+      if (this.#length + (end - start) > this.#max) {
+        this.#failed = lineOverLimit(this.#max);
+        break;
+      }
       if (this.#length > 0) lines.push(this.#complete(chunk.subarray(start, end))); // only the first
       else inside.push(start, end); // cut out below, without a buffer of its own
       start = end + 1;
     }
     if (inside.length > 0) lines = lines.concat(cutOut(chunk, inside));
     const rest = chunk.length - start;
-    if (rest > 0) {
-      // No `\n` yet: fail now rather than keep bytes for a line that may never end.
-      if (this.#length + rest > this.#max) throw this.#failed = lineOverLimit(this.#max);
+    // No `\n` yet: fail now rather than keep bytes for a line that may never end.
+    if (!this.#failed && rest > 0 && this.#length + rest > this.#max) {
+      this.#failed = lineOverLimit(this.#max);
+    }
+    if (this.#failed) {
+      // The lines before the oversized one are whole: hand them out first;
+      // the error comes with the next push() or finish().
+      if (lines.length === 0) throw this.#failed;
+    } else if (rest > 0) {
       this.#hold(chunk.subarray(start));
     }
     return this.#stripCr ? lines.map(stripCr) : lines;

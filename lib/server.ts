@@ -14,6 +14,7 @@
 import { describeAddr, netAddr } from "./addr.ts";
 import { isClosedError, isPeerGoneError, LessonError } from "./errors.ts";
 import { type Log, silent } from "./log.ts";
+import { watchConn, type WatchedConn } from "./watched_conn.ts";
 
 /** Serves one accepted connection. The server closes `conn` when it returns. */
 export type ConnectionHandler = (conn: Deno.TcpConn) => Promise<void>;
@@ -39,10 +40,43 @@ export interface TcpServer extends RunningServer, AsyncDisposable {
   close(graceMs?: number): Promise<void>;
 }
 
+/** How many connections a server holds at once unless told: 1,000 (`--max-connections`). */
+export const DEFAULT_MAX_CONNECTIONS = 1_000;
+
+/** How long a connection may do nothing before it is closed, unless told: 5 minutes. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /** Options for {@linkcode serveTcp}. */
 export interface ServeTcpOptions {
   /** Where the server reports a failed connection. */
   log?: Log;
+  /**
+   * At most this many connections at once (default 1,000). Each one costs a
+   * file descriptor and some memory, and the process has a fixed number of
+   * descriptors (`ulimit -n`): past the limit a new client is refused, with
+   * the words of `refuse` if given, then closed. Never a hang.
+   */
+  maxConnections?: number;
+  /**
+   * What a client turned away by {@linkcode maxConnections} is told before
+   * the close: a line of text, an HTTP `503`. Must not take long (see
+   * `refuseWith` in `limits.ts`). Default: nothing, just the close.
+   */
+  refuse?: (conn: Deno.Conn) => Promise<void>;
+  /**
+   * Close a connection whose handler has started no read or write for this
+   * long (default 5 minutes; 0: never). A client that connects and says
+   * nothing would otherwise hold its socket for ever.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * When `close(graceMs)` is given a grace period, make every read return end
+   * of stream, as if each client had finished: a request-reply handler then
+   * finishes the reply it is writing and returns, instead of waiting for a
+   * next request through the whole grace period. Leave it off for protocols
+   * that still talk while closing (a chat server says goodbye first).
+   */
+  endReadsOnClose?: boolean;
 }
 
 /**
@@ -110,22 +144,73 @@ export function serveListener<C extends Deno.Conn>(
   options: ServeTcpOptions = {},
 ): StreamServer {
   const log = options.log ?? silent;
-  const open = new Set<C>();
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const open = new Map<C, Served<C>>();
+  const refusing = new Set<C>();
   const running = new Set<Promise<void>>();
   let closing = false;
 
   // One connection's life: run the handler, report what went wrong, close.
   async function serveOne(conn: C): Promise<void> {
+    const served: Served<C> = { watched: watchConn(conn), seen: -1, quietChecks: 0, idle: false };
+    open.set(conn, served);
     try {
-      await handler(conn);
+      await handler(served.watched.conn);
+      if (served.idle) log(idleLine(conn, idleTimeoutMs));
     } catch (err) {
-      if (!(closing && isClosedError(err))) {
+      if (served.idle) log(idleLine(conn, idleTimeoutMs));
+      else if (!(closing && isClosedError(err))) {
         log(describeFailure(describeAddr(conn.remoteAddr), err));
       }
     } finally {
       open.delete(conn);
       closeQuietly(conn);
     }
+  }
+
+  // Past the limit: say why (if the protocol has words for it), then close.
+  // A flood of refusals gets no words: only the close, at once.
+  async function refuseOne(conn: C): Promise<void> {
+    log(
+      `Refused ${
+        describeAddr(conn.remoteAddr)
+      }: ${maxConnections} connections are open, the limit (--max-connections).`,
+    );
+    refusing.add(conn);
+    try {
+      if (options.refuse && refusing.size <= maxConnections) await options.refuse(conn);
+    } catch (err) {
+      if (!isPeerGoneError(err) && !isClosedError(err)) {
+        log(`refusing failed: ${err instanceof Error ? err.message : err}`);
+      }
+    } finally {
+      refusing.delete(conn);
+      closeQuietly(conn);
+    }
+  }
+
+  // The idle timeout: a few times per period, close every connection that
+  // started no read or write since the last checks covering a whole period.
+  function closeIdle(): void {
+    for (const [conn, served] of open) {
+      const activity = served.watched.activity;
+      if (activity !== served.seen) {
+        served.seen = activity;
+        served.quietChecks = 0;
+      } else if (!served.idle && ++served.quietChecks >= IDLE_CHECKS) {
+        served.idle = true;
+        closeQuietly(conn); // the handler's pending read fails; serveOne logs why
+      }
+    }
+  }
+  const idleTimer = idleTimeoutMs > 0
+    ? setInterval(closeIdle, Math.ceil(idleTimeoutMs / IDLE_CHECKS))
+    : undefined;
+
+  function track(done: Promise<void>): void {
+    running.add(done);
+    done.finally(() => running.delete(done));
   }
 
   // Python: while True: sock, addr = s.accept(); Thread(...).start()
@@ -141,10 +226,11 @@ export function serveListener<C extends Deno.Conn>(
         log(`accept failed: ${err instanceof Error ? err.message : err}`);
         continue;
       }
-      open.add(conn);
-      const done = serveOne(conn); // not awaited: that is the concurrency
-      running.add(done);
-      done.finally(() => running.delete(done));
+      if (open.size >= maxConnections) {
+        track(refuseOne(conn));
+        continue;
+      }
+      track(serveOne(conn)); // not awaited: that is the concurrency
     }
   }
 
@@ -157,9 +243,16 @@ export function serveListener<C extends Deno.Conn>(
     closing = true;
     closeQuietly(listener);
     await accepting;
-    if (graceMs > 0 && running.size > 0) await settleWithin([...running], graceMs);
-    for (const conn of open) closeQuietly(conn);
+    if (graceMs > 0 && running.size > 0) {
+      if (options.endReadsOnClose) {
+        for (const served of open.values()) served.watched.endReads();
+      }
+      await settleWithin([...running], graceMs);
+    }
+    for (const conn of open.keys()) closeQuietly(conn);
+    for (const conn of refusing) closeQuietly(conn);
     await Promise.all(running);
+    clearInterval(idleTimer);
     markFinished();
   }
 
@@ -176,6 +269,31 @@ export function serveListener<C extends Deno.Conn>(
       return this.close();
     },
   };
+}
+
+/** What the server knows about one connection it serves. */
+interface Served<C extends Deno.Conn> {
+  /** The connection as the handler sees it, with its reads and writes counted. */
+  watched: WatchedConn<C>;
+  /** The activity count at the last idle check. */
+  seen: number;
+  /** How many idle checks in a row found no new activity. */
+  quietChecks: number;
+  /** Set when the idle timeout closed it. */
+  idle: boolean;
+}
+
+/**
+ * How many checks the idle timeout makes per period: a connection is closed
+ * after 4 quiet checks, so between 1 and 1.25 periods after its last read or
+ * write, never sooner.
+ */
+const IDLE_CHECKS = 4;
+
+function idleLine(conn: Deno.Conn, ms: number): string {
+  return `Connection from ${
+    describeAddr(conn.remoteAddr)
+  } closed: idle for ${ms} ms (--idle-timeout-ms).`;
 }
 
 /** One log line for a connection that failed: peer gone, limit hit, or a bug. */

@@ -12,6 +12,7 @@
 import { runMain } from "../lib/cli.ts";
 import { LessonError } from "../lib/errors.ts";
 import { lessonsWithExercises, runLessonTests } from "./exercise_runs.ts";
+import { drift } from "./exercise_drift.ts";
 
 async function main(): Promise<void> {
   const lessons = await lessonsWithExercises();
@@ -34,13 +35,40 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Outside its TODOs, an exercise must be its lesson, line for line.
+  const drifted: string[] = [];
+  for (const lesson of lessons) {
+    const hunks = drift(
+      await Deno.readTextFile(`lessons/${lesson.file}`),
+      await Deno.readTextFile(`exercises/${lesson.file}`),
+    );
+    if (hunks.length === 0) continue;
+    drifted.push(lesson.id);
+    console.log(`✗ exercise ${lesson.id} differs from its lesson outside its TODOs:`);
+    for (const hunk of hunks) {
+      console.log(
+        `    lessons/${lesson.file}:${hunk.lessonLine} / exercises/${lesson.file}:${hunk.exerciseLine}`,
+      );
+      for (const line of hunk.lesson.slice(0, 6)) console.log(`      - ${line}`);
+      for (const line of hunk.exercise.slice(0, 6)) console.log(`      + ${line}`);
+    }
+  }
   if (wrong.length > 0) {
     throw new LessonError(
       `exercises ${wrong.join(", ")} do not fail their tests as untouched stubs`,
       "a TODO must be something the tests check",
     );
   }
-  console.log(`${lessons.length} exercises checked: every untouched stub fails its tests.`);
+  if (drifted.length > 0) {
+    throw new LessonError(
+      `exercises ${drifted.join(", ")} have drifted from their lessons`,
+      "copy the lesson's change into the exercise, or mark a deliberate difference `exercise-only`",
+    );
+  }
+  console.log(
+    `${lessons.length} exercises checked: every untouched stub fails its tests, ` +
+      "and matches its lesson outside its TODOs.",
+  );
 }
 
 if (import.meta.main) await runMain(main);

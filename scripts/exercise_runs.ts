@@ -95,7 +95,10 @@ export function parseJunit(xml: string): TestOutcome[] {
   const testcase = /<testcase name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const match of xml.matchAll(testcase)) {
     const body = match[3] ?? "";
-    const failure = /<failure[^>]*>([\s\S]*?)<\/failure>/.exec(body);
+    // A test cut short (an uncaught error elsewhere in its file) is an <error>, not a
+    // <failure>: it did not pass either.
+    const failure = /<failure[^>]*>([\s\S]*?)<\/failure>/.exec(body) ??
+      /<error message="([^"]*)"/.exec(body);
     if (/<skipped/.test(body)) continue;
     outcomes.push({
       name: unescapeXml(match[1]),

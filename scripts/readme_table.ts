@@ -1,7 +1,8 @@
 /**
- * Writes the lesson table into README.md (and README.zh-CN.md when it has the
- * markers) from `lessons/registry.ts`, so the table never drifts from the
- * lessons. A test fails when the README is out of date.
+ * Writes the lesson table into README.md (and, in Chinese from each lesson's
+ * `zh` fields, into README.zh-CN.md when it has the markers) from
+ * `lessons/registry.ts`, so the table never drifts from the lessons. A test
+ * fails when either README is out of date.
  *
  * Run: deno task readme
  *
@@ -28,29 +29,67 @@ export function lessonTable(lessons: readonly Lesson[] = LESSONS): string {
   ].join("\n");
 }
 
-/** `text` with the part between the markers replaced by `table`. */
-export function withTable(text: string, table: string): string {
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start === -1 || end < start) throw new Error("the README has no lesson-table markers");
-  return `${text.slice(0, start + BEGIN.length)}\n${table}\n${text.slice(end)}`;
+/**
+ * The same table in Chinese, for README.zh-CN.md, from each lesson's `zh`
+ * fields. A lesson without them falls back to its English text (the registry
+ * test requires them, so that only shows up while a lesson is being written).
+ */
+export function lessonTableZh(lessons: readonly Lesson[] = LESSONS): string {
+  const rows = lessons.map((l) => {
+    const zh = l.zh ?? { title: l.title, teaches: l.teaches, tutorial: l.tutorial };
+    return `| ${l.id} | [${zh.title}](lessons/${l.file}) | ${zh.teaches} | \`deno task ${l.id}\` | ${zh.tutorial} |`;
+  });
+  return [
+    "| # | 课程 | 你会学到 | 运行 | 对应教程 |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+/** Which table goes into which README. */
+export const README_TABLES: Readonly<Record<string, () => string>> = {
+  "README.md": () => lessonTable(),
+  "README.zh-CN.md": () => lessonTableZh(),
+};
+
+/** The comments around a generated table. */
+export interface Markers {
+  /** The comment before the table. */
+  begin: string;
+  /** The comment after it. */
+  end: string;
+}
+
+/** `text` with the part between the markers (default: the lesson table's) replaced by `table`. */
+export function withTable(
+  text: string,
+  table: string,
+  markers: Markers = { begin: BEGIN, end: END },
+): string {
+  const start = text.indexOf(markers.begin);
+  const end = text.indexOf(markers.end);
+  if (start === -1 || end < start) throw new Error(`the README has no ${markers.begin} markers`);
+  return `${text.slice(0, start + markers.begin.length)}\n${table}\n${text.slice(end)}`;
 }
 
 /**
  * The cells of the table between the markers, padding and separator rows
  * removed: what stays the same after `deno fmt` aligns the columns.
  */
-export function tableCells(text: string): string[][] {
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
+export function tableCells(
+  text: string,
+  markers: Markers = { begin: BEGIN, end: END },
+): string[][] {
+  const start = text.indexOf(markers.begin);
+  const end = text.indexOf(markers.end);
   if (start === -1 || end < start) return [];
-  return text.slice(start + BEGIN.length, end).split("\n")
+  return text.slice(start + markers.begin.length, end).split("\n")
     .filter((line) => line.trim().startsWith("|") && !/^[\s|:-]+$/.test(line))
     .map((line) => line.trim().slice(1, -1).split("|").map((cell) => cell.trim()));
 }
 
 if (import.meta.main) {
-  for (const file of ["README.md", "README.zh-CN.md"]) {
+  for (const [file, table] of Object.entries(README_TABLES)) {
     let text: string;
     try {
       text = await Deno.readTextFile(file);
@@ -59,7 +98,7 @@ if (import.meta.main) {
       throw err;
     }
     if (!text.includes(BEGIN)) continue;
-    await Deno.writeTextFile(file, withTable(text, lessonTable()));
+    await Deno.writeTextFile(file, withTable(text, table()));
     console.log(`updated the lesson table in ${file}`);
   }
 }

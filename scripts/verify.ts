@@ -23,7 +23,9 @@ const SHOWN_FAILURES = 3;
 
 /** Turns a test failure (error, diff, stack) into the few lines a learner needs. */
 export function explainFailure(failure: string): string[] {
-  const todo = /TODO\((\d+)\): ([^\n]*)/.exec(failure);
+  // Up to the "(functionName)" a TODO ends with, when quoted inside an assertion's message.
+  const todo = /TODO\((\d+)\): ([^\n]*?\(\w+\))/.exec(failure) ??
+    /TODO\((\d+)\): ([^\n]*)/.exec(failure);
   if (todo) return [`not written yet: ${todo[2].replace(/\.$/, "")}`];
   const lines: string[] = [];
   const raw = failure.split("\n");

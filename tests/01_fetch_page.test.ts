@@ -71,8 +71,13 @@ async function fetchInLockstep(
 ): Promise<{ page: Awaited<ReturnType<typeof lesson.fetchPage>>; reads: number[] }> {
   const reads: number[] = [];
   let wake: (() => void) | undefined;
+  // Once the fetch has ended (a client that failed stops reading), the server
+  // stops waiting for reads that will never come, so the test fails, not hangs.
+  let fetchEnded = false;
   const readsReach = async (count: number) => {
-    while (reads.length < count) await new Promise<void>((resolve) => wake = resolve);
+    while (reads.length < count && !fetchEnded) {
+      await new Promise<void>((resolve) => wake = resolve);
+    }
   };
   await using server = scriptedServer(async (conn) => {
     for (const [i, piece] of pieces.entries()) {
@@ -80,7 +85,7 @@ async function fetchInLockstep(
       if (bytesOf(piece).length > 0) await readsReach(i + 1);
     }
   });
-  const page = await lesson.fetchPage(urlOf(server), {
+  const fetching = lesson.fetchPage(urlOf(server), {
     connect: async (target) => {
       const conn = await Deno.connect({ hostname: target.hostname, port: target.port });
       return {
@@ -95,6 +100,12 @@ async function fetchInLockstep(
       };
     },
   });
+  const ended = () => {
+    fetchEnded = true;
+    wake?.();
+  };
+  fetching.then(ended, ended);
+  const page = await fetching;
   return { page, reads };
 }
 

@@ -243,3 +243,28 @@ Deno.test("command-line mistakes are usage errors", async () => {
     /--max-head-bytes must be between/,
   );
 });
+
+Deno.test("a client dripping its head byte by byte is dropped at the deadline, though each byte came in time", async () => {
+  const { log, waitFor } = recordLog();
+  await using server = lesson.startHttpHelloServer({ port: 0, timeoutMs: 50, log });
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  const peer = `127\\.0\\.0\\.1:${conn.localAddr.port}`;
+  const dropped = waitFor(
+    new RegExp(`Connection from ${peer} dropped: no complete request within 50 ms`),
+  );
+  // A valid start, then one more byte of a header value every millisecond or
+  // so: each read brings something, the head never ends.
+  await writeAll(conn, utf8.encode("GET / HTTP/1.1\r\nX-Slow: "));
+  let hungUp = false;
+  // Stop dripping either way; `await dropped` below reports a failed wait.
+  dropped.then(() => hungUp = true, () => hungUp = true);
+  while (!hungUp) {
+    try {
+      await writeAll(conn, utf8.encode("a"));
+    } catch {
+      break; // the server closed: a reset
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1)); // yield, so the server's timer can fire
+  }
+  await dropped;
+});

@@ -131,10 +131,14 @@ Deno.test("a reply too big for one datagram is not sent, and the server keeps se
 });
 
 Deno.test("a TCP listener and a UDP server hold the same port number at once", async () => {
-  const server = lesson.startUdpHelloServer({ port: 0 });
+  // TCP first: a port the kernel just gave to TCP is free for TCP, and UDP
+  // keeps a table of its own.
+  using tcp = listenTcp({ port: 0 });
+  const server = lesson.startUdpHelloServer({ port: tcp.addr.port });
   try {
-    using tcp = listenTcp({ port: server.addr.port });
-    assert.equal(tcp.addr.port, server.addr.port);
+    assert.equal(server.addr.port, tcp.addr.port);
+    const replies = await lesson.runUdpHelloClient({ port: tcp.addr.port, names: ["both"] });
+    assert.deepEqual(replies, ["Hello, both!"]);
   } finally {
     await server.close();
   }

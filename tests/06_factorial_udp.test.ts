@@ -50,7 +50,12 @@ function deafSocket() {
 
 Deno.test("the tutorial's exchange: the datagram 5 gets the datagram 120", async () => {
   await withServer(async (port) => {
-    assert.deepEqual(await exchange(port, "5"), utf8.encode("120"));
+    const reply = await exchange(port, "5");
+    assert.deepEqual(
+      reply,
+      utf8.encode("120"),
+      `the reply was ${JSON.stringify(utf8.decode(reply))}`,
+    );
   });
 });
 
@@ -75,7 +80,11 @@ Deno.test("the largest n comes back whole in one datagram, equal to an independe
   assert.equal(lesson.LARGEST_N, 17_229);
   await withServer(async (port) => {
     const reply = utf8.decode(await exchange(port, "17229"));
-    assert.equal(reply.length, 65_507);
+    assert.equal(
+      reply.length,
+      65_507,
+      `a reply of ${reply.length} characters: ${reply.slice(0, 80)}`,
+    );
     assert.equal(reply, factorialByRunningProduct(17_229).toString());
   });
 });

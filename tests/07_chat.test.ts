@@ -106,6 +106,10 @@ function join(port: number, name: string, options: { echo?: boolean } = {}) {
     log: screen.log,
     echo: options.echo,
   });
+  // A chat that fails says why on its screen, so a test waiting for a line
+  // fails at once with the reason (a TODO's words) instead of waiting for a
+  // line that cannot come. The test still awaits `chat`, which rejects.
+  chat.catch((err) => screen.log(`the chat failed: ${err}`));
   return { keyboard, screen, chat };
 }
 
@@ -259,6 +263,7 @@ for (const { label, writes } of splits) {
   Deno.test(`the chat client gets whole lines: ${label}`, async () => {
     using listener = listenTcp({ port: 0 });
     const chat = lesson.runChatClient({ port: listener.addr.port, name: "z", input: typed([]) });
+    chat.catch(() => {}); // awaited below; a failure meanwhile must not be reported as uncaught
     {
       using conn = await listener.accept();
       for (const bytes of writes) await writeAll(conn, bytes);

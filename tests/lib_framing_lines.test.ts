@@ -133,3 +133,16 @@ Deno.test("LineEncoderStream and LineDecoderStream round-trip", async () => {
   );
   assert.deepEqual(lines, MESSAGES);
 });
+
+Deno.test("whole lines before an oversized one in the same read are delivered before the error", () => {
+  const decoder = new LineDecoder({ maxLine: 8 });
+  const lines = decoder.push(new TextEncoder().encode("alice\nbob\nthis line is far too long"));
+  assert.deepEqual(lines.map((l) => new TextDecoder().decode(l)), ["alice", "bob"]);
+  assert.throws(() => decoder.push(new TextEncoder().encode("\n")), LimitError);
+  assert.throws(() => decoder.finish(), LimitError);
+});
+
+Deno.test("an oversized line alone in a read fails at once", () => {
+  const decoder = new LineDecoder({ maxLine: 4 });
+  assert.throws(() => decoder.push(new TextEncoder().encode("toolong\n")), LimitError);
+});

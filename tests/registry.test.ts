@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import config from "../deno.json" with { type: "json" };
 import { LESSONS } from "../lessons/registry.ts";
-import { BEGIN, END, lessonTable, tableCells, withTable } from "../scripts/readme_table.ts";
+import {
+  BEGIN,
+  END,
+  lessonTable,
+  lessonTableZh,
+  tableCells,
+  withTable,
+} from "../scripts/readme_table.ts";
 
 const tasks: Record<string, string> = config.tasks;
 
@@ -24,6 +31,22 @@ for (const lesson of LESSONS) {
     );
   });
 
+  Deno.test(`lesson ${lesson.id} has its Chinese title, summary and tutorial for README.zh-CN.md`, () => {
+    assert.ok(
+      lesson.zh,
+      `add zh: { title, teaches, tutorial } to lesson ${lesson.id} in lessons/registry.ts`,
+    );
+    for (const [field, text] of Object.entries(lesson.zh)) {
+      assert.ok(text.trim().length > 0, `lesson ${lesson.id}: zh.${field} is empty`);
+      assert.match(
+        text,
+        /\p{Script=Han}/u,
+        `lesson ${lesson.id}: zh.${field} has no Chinese in it`,
+      );
+      assert.ok(!text.includes("|"), `lesson ${lesson.id}: zh.${field} would break the table`);
+    }
+  });
+
   Deno.test(`lesson ${lesson.id} loads and has a demo`, async () => {
     const module = await lesson.load();
     assert.equal(typeof module.demo, "function");
@@ -34,4 +57,13 @@ Deno.test("README.md's lesson table matches the registry (run `deno task readme`
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
   assert.ok(readme.includes(BEGIN) && readme.includes(END), "README.md has the table markers");
   assert.deepEqual(tableCells(readme), tableCells(withTable(readme, lessonTable())));
+});
+
+Deno.test("README.zh-CN.md's lesson table matches the registry (run `deno task readme` to update)", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.zh-CN.md", import.meta.url));
+  assert.ok(
+    readme.includes(BEGIN) && readme.includes(END),
+    "README.zh-CN.md has the table markers",
+  );
+  assert.deepEqual(tableCells(readme), tableCells(withTable(readme, lessonTableZh())));
 });

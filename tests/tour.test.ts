@@ -30,3 +30,15 @@ Deno.test("lesson ids can be given without the leading zero", () => {
   assert.equal(findLesson("3")?.id, "03");
   assert.equal(findLesson("42"), undefined);
 });
+
+Deno.test("side by side, the demos print exactly what they print one after another", async () => {
+  const lessons = ["03", "04"].map((id) => findLesson(id)!);
+  const inOrder = recordLog();
+  await runTour(lessons, inOrder.log);
+  const together = recordLog();
+  const results = await runTour(lessons, together.log, { concurrent: true });
+  assert.deepEqual(results.map((r) => r.error), [undefined, undefined]);
+  // Ports and timings differ between runs: compare the lines without numbers.
+  const shape = (lines: string[]) => lines.map((line) => line.replace(/\d+/g, "N"));
+  assert.deepEqual(shape(together.lines), shape(inOrder.lines));
+});

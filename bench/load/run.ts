@@ -65,7 +65,18 @@ export function lessonServer(file = "lessons/03_tcp_hello.ts", id = "lesson"): S
     label,
     command: (port) => ({
       cmd: denoCommand(),
-      args: ["run", "--allow-net=127.0.0.1", file, "server", "--port", `${port}`],
+      // No connection limit (default 1,000) for lesson 03 itself: Node's and
+      // Python's servers have none, and a scenario of 1,000 clients must not
+      // meet stragglers from the last one. (A --lesson variant may not know the flag.)
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        file,
+        "server",
+        "--port",
+        `${port}`,
+        ...(file === "lessons/03_tcp_hello.ts" ? ["--max-connections", "1000000"] : []),
+      ],
     }),
   };
 }

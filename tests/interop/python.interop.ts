@@ -13,6 +13,10 @@ import { loadLesson } from "../_lesson.ts";
 
 const tcp = await loadLesson<typeof import("../../lessons/03_tcp_hello.ts")>("03_tcp_hello.ts");
 const udp = await loadLesson<typeof import("../../lessons/04_udp_hello.ts")>("04_udp_hello.ts");
+const framing = await loadLesson<typeof import("../../lessons/05_framing.ts")>("05_framing.ts");
+const factorial = await loadLesson<typeof import("../../lessons/06_factorial_udp.ts")>(
+  "06_factorial_udp.ts",
+);
 
 /** True when `python3` can be started. */
 async function havePython(): Promise<boolean> {
@@ -66,6 +70,35 @@ Deno.test({
     try {
       const lines = await runPython("udp_hello_client.py", [String(server.addr.port)]);
       assert.deepEqual(lines, ["Hello, Michael!", "Hello, Tracy!", "Hello, Sarah!"]);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a Python client framing with struct.pack('!I', n) gets lesson 05's upper-cased replies",
+  ignore,
+  async fn() {
+    await using server = framing.startFramedServer({ port: 0 });
+    const messages = ["héllo", "wörld", "straße", "中文 ok", "", "Michael"];
+    const lines = await runPython("framing_client.py", [String(server.addr.port), ...messages]);
+    assert.deepEqual(lines, ["HÉLLO", "WÖRLD", "STRASSE", "中文 OK", "", "MICHAEL"]);
+  },
+});
+
+Deno.test({
+  name: "the tutorial's client6.py, typed 5, prints 计算结果: 120 from lesson 06",
+  ignore,
+  async fn() {
+    const server = factorial.startFactorialServer({ port: 0 });
+    try {
+      const port = String(server.addr.port);
+      // input() prints its prompt without a newline: the result follows it on the same line.
+      const [five] = await runPython("factorial_client.py", [port], "5\n");
+      assert.equal(five, "请输入一个大于1的整数:计算结果: 120");
+      const [twenty] = await runPython("factorial_client.py", [port], "20\n");
+      assert.equal(twenty, "请输入一个大于1的整数:计算结果: 2432902008176640000");
     } finally {
       await server.close();
     }
