@@ -25,12 +25,13 @@ import {
   runMain,
   serveUntilCtrlC,
 } from "../lib/cli.ts";
-import { isClosedError, UsageError } from "../lib/errors.ts";
+import { UsageError } from "../lib/errors.ts";
 import { HELLO_PORT, helloReply, TUTORIAL_NAMES } from "../lib/hello.ts";
 import { type Log, prefixed, silent } from "../lib/log.ts";
 import type { RunningServer } from "../lib/server.ts";
 import { listenTcp } from "../lib/tcp.ts";
-import { bindUdp, MAX_UDP_PAYLOAD, udpRequest } from "../lib/udp.ts";
+import { bindUdp, udpRequest } from "../lib/udp.ts";
+import { sendReply, serveUdp } from "../lib/udp_server.ts";
 
 /** The tutorial's port. A TCP server may hold 9999 at the same time. */
 export const DEFAULT_PORT = HELLO_PORT;
@@ -78,48 +79,13 @@ export function startUdpHelloServer(options: UdpHelloServerOptions = {}): Runnin
   const socket = bindUdp({ host: options.host, port: options.port ?? DEFAULT_PORT });
   const addr = netAddr(socket.addr);
   log(`Bind UDP on ${formatAddr(addr)}...`);
-  const serving = serveDatagrams(socket, options.quiet ?? false, log);
-  let closing: Promise<void> | undefined;
-  return {
-    addr,
-    close() {
-      closing ??= (async () => {
-        socket.close(); // the pending receive() fails; the loop sees it and ends
-        await serving;
-      })();
-      return closing;
-    },
-    finished: serving,
-  };
-}
-
-/**
- * The server loop: Python's `while True: data, addr = s.recvfrom(1024)`.
- * Nothing one datagram does can end it: an error while handling one is
- * logged, and the loop goes back to waiting. Only `close()` ends it.
- */
-async function serveDatagrams(
-  socket: Deno.DatagramConn,
-  quiet: boolean,
-  log: Log,
-): Promise<void> {
-  while (true) {
-    let data: Uint8Array, from: Deno.Addr;
-    try {
-      // One receive() returns one whole datagram and the address it came from.
-      [data, from] = await socket.receive();
-    } catch (err) {
-      if (isClosedError(err)) return; // close() was called
-      log(`receive failed: ${err instanceof Error ? err.message : err}`);
-      continue;
-    }
-    try {
-      await handleDatagram(socket, data, netAddr(from), quiet, log);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      log(`Datagram from ${formatAddr(netAddr(from))} dropped: ${why}`);
-    }
-  }
+  // Python: while True: data, addr = s.recvfrom(1024); ...
+  // serveUdp receives each datagram and hands it to handleDatagram; an error
+  // with one datagram is logged and never stops the server.
+  const quiet = options.quiet ?? false;
+  return serveUdp(socket, (data, sender) => handleDatagram(socket, data, sender, quiet, log), {
+    log,
+  });
 }
 
 /**
@@ -139,33 +105,7 @@ export async function handleDatagram(
     return;
   }
   log(`Received from ${formatAddr(sender)}.`);
-  await answer(socket, encoder.encode(helloReply(text)), sender, log);
-}
-
-/**
- * Python: `s.sendto(b'Hello, %s!' % data, addr)`. A reply too big for one
- * datagram is logged and dropped: the server must not die because one client
- * sent a 65,507-byte name.
- */
-async function answer(
-  socket: Deno.DatagramConn,
-  reply: Uint8Array,
-  to: Deno.NetAddr,
-  log: Log,
-): Promise<void> {
-  if (reply.length > MAX_UDP_PAYLOAD) {
-    log(
-      `Reply to ${formatAddr(to)} would be ${reply.length} bytes, ` +
-        `more than one datagram holds (${MAX_UDP_PAYLOAD}); not sent.`,
-    );
-    return;
-  }
-  try {
-    await socket.send(reply, to);
-  } catch (err) {
-    if (isClosedError(err)) return;
-    log(`Could not answer ${formatAddr(to)}: ${err instanceof Error ? err.message : err}`);
-  }
+  await sendReply(socket, encoder.encode(helloReply(text)), sender, log);
 }
 
 /** Options for {@linkcode runUdpHelloClient}. */

@@ -51,19 +51,14 @@ import {
   runMain,
   serveUntilCtrlC,
 } from "../lib/cli.ts";
-import {
-  isClosedError,
-  LessonError,
-  ProtocolError,
-  UnexpectedEofError,
-  UsageError,
-} from "../lib/errors.ts";
+import { LessonError, ProtocolError, UnexpectedEofError, UsageError } from "../lib/errors.ts";
 import { factorial, LARGEST_N_PER_DATAGRAM } from "../lib/factorial.ts";
 import { ByteReader } from "../lib/io.ts";
 import { type Log, prefixed, silent } from "../lib/log.ts";
 import { type RelayEvent, startLossyUdpRelay } from "../lib/lossy_udp.ts";
 import type { RunningServer } from "../lib/server.ts";
-import { bindUdp, MAX_UDP_PAYLOAD, sendDatagram, udpRequest } from "../lib/udp.ts";
+import { bindUdp, MAX_UDP_PAYLOAD, udpRequest } from "../lib/udp.ts";
+import { sendReply, serveUdp } from "../lib/udp_server.ts";
 
 /** The tutorial's port. */
 export const DEFAULT_PORT = 9999;
@@ -249,59 +244,29 @@ export function startFactorialServer(options: FactorialServerOptions = {}): Runn
   const socket = bindUdp({ host: options.host, port: options.port ?? DEFAULT_PORT });
   const addr = netAddr(socket.addr);
   log(`Bind UDP on ${formatAddr(addr)}: send n, get n! (n from 0 to ${maxN})...`);
-  const serving = serveRequests(socket, maxN, log);
-  let closing: Promise<void> | undefined;
-  return {
-    addr,
-    close() {
-      closing ??= (async () => {
-        socket.close(); // the pending receive() fails; the loop sees it and ends
-        await serving;
-      })();
-      return closing;
-    },
-    finished: serving,
-  };
+  // Python: while True: data, addr = s.recvfrom(1024); ...
+  return serveUdp(socket, (data, sender) => answerRequest(socket, data, sender, maxN, log), {
+    log,
+  });
 }
 
 /**
- * The server loop. The tutorial's server calls `recvfrom` once and exits;
- * ours answers datagram after datagram, whatever they hold.
+ * Answers one request: compute the reply, log it, send it back. Python:
+ * `s.sendto(str(f(int(data))).encode(), addr)`. Deno hands over the whole
+ * datagram, however long: a request of 65,507 digits is read, then refused.
  */
-async function serveRequests(socket: Deno.DatagramConn, maxN: number, log: Log): Promise<void> {
-  while (true) {
-    let data: Uint8Array, from: Deno.Addr;
-    try {
-      // Python: data, addr = s.recvfrom(1024). Deno hands over the whole
-      // datagram, however long: a request of 65,507 digits is read, then refused.
-      [data, from] = await socket.receive();
-    } catch (err) {
-      if (isClosedError(err)) return; // close() was called
-      log(`receive failed: ${err instanceof Error ? err.message : err}`);
-      continue;
-    }
-    const sender = netAddr(from);
-    const started = performance.now();
-    const reply = replyTo(data, maxN);
-    const ms = performance.now() - started;
-    log(`${formatAddr(sender)} sent ${previewRequest(data)} → ${previewReply(reply, ms)}`);
-    await answer(socket, encoder.encode(reply), sender, log);
-  }
-}
-
-/** Python: `s.sendto(send_data.encode(), addr)`. One client's trouble is logged, not thrown. */
-async function answer(
+async function answerRequest(
   socket: Deno.DatagramConn,
-  reply: Uint8Array,
-  to: Deno.NetAddr,
+  data: Uint8Array,
+  sender: Deno.NetAddr,
+  maxN: number,
   log: Log,
 ): Promise<void> {
-  try {
-    await sendDatagram(socket, reply, to);
-  } catch (err) {
-    if (isClosedError(err)) return;
-    log(`Could not answer ${formatAddr(to)}: ${err instanceof Error ? err.message : err}`);
-  }
+  const started = performance.now();
+  const reply = replyTo(data, maxN);
+  const ms = performance.now() - started;
+  log(`${formatAddr(sender)} sent ${previewRequest(data)} → ${previewReply(reply, ms)}`);
+  await sendReply(socket, encoder.encode(reply), sender, log);
 }
 
 /** A request as a log line shows it: quoted, shortened, its size if long. */
