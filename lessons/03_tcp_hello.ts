@@ -85,7 +85,8 @@ export function sleep(ms: number): Promise<void> {
 //   them waiting the runtime serves them unevenly: Deno's own node:net runs
 //   the Node server with a p99 of ~50 ms. No help, measured: a bigger listen
 //   backlog, encoding replies into a reused buffer, reading the next name
-//   while the reply is being written, yielding after each reply.
+//   while the reply is being written, yielding after each reply, turning
+//   Nagle off with conn.setNoDelay(true) (p99 348 ms against 388 ms: noise).
 
 /**
  * Serves one client: the body of the tutorial's `tcplink(sock, addr)`.
