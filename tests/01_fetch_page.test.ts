@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadLesson } from "./_lesson.ts";
-import { closedPort, utf8 } from "./_util.ts";
+import { closedPort, splitEvery, utf8 } from "./_util.ts";
 import { TEST_CA_CERT, TEST_SERVER_CERT, TEST_SERVER_KEY } from "./fixtures/tls.ts";
 import {
   ConnectionRefusedError,
@@ -225,13 +225,9 @@ const chunkedSplits: { label: string; pieces: (string | Uint8Array)[] }[] = [
   },
   {
     label: "one byte per read",
-    pieces: [HEAD_CHUNKED, ...everyByte(utf8.encode(wireChunked.slice(HEAD_CHUNKED.length)))],
+    pieces: [HEAD_CHUNKED, ...splitEvery(utf8.encode(wireChunked.slice(HEAD_CHUNKED.length)), 1)],
   },
 ];
-
-function everyByte(bytes: Uint8Array): Uint8Array[] {
-  return Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
-}
 
 for (const { label, pieces } of chunkedSplits) {
   Deno.test(`a chunked body is decoded exactly: ${label}`, async () => {

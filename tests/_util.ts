@@ -90,3 +90,19 @@ export const utf8 = {
   encode: (text: string): Uint8Array => new TextEncoder().encode(text),
   decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
 };
+
+/**
+ * Cuts `data` into reads of `size` bytes (the last may be shorter): how a
+ * stream arrives when the network delivers `size` bytes at a time.
+ */
+export function splitEvery(data: Uint8Array, size: number): Uint8Array[] {
+  const reads: Uint8Array[] = [];
+  for (let at = 0; at < data.length; at += size) reads.push(data.subarray(at, at + size));
+  return reads;
+}
+
+/** Cuts `data` at the given offsets (in any order; repeats ignored). */
+export function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Array[] {
+  const cuts = [0, ...[...new Set(offsets)].sort((a, b) => a - b), data.length];
+  return cuts.slice(1).map((end, i) => data.subarray(cuts[i], end));
+}

@@ -13,22 +13,10 @@ import {
   parseFrameHeader,
   readFrame,
 } from "../lib/length_prefix.ts";
+import { splitAt, splitEvery } from "./_util.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
-
-/** Cuts `data` into reads of `size` bytes (the last may be shorter). */
-function splitEvery(data: Uint8Array, size: number): Uint8Array[] {
-  const reads: Uint8Array[] = [];
-  for (let at = 0; at < data.length; at += size) reads.push(data.subarray(at, at + size));
-  return reads;
-}
-
-/** Cuts `data` at the given offsets. */
-function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const cuts = [0, ...[...new Set(offsets)].sort((a, b) => a - b), data.length];
-  return cuts.slice(1).map((end, i) => data.subarray(cuts[i], end));
-}
 
 function decodeAll(reads: readonly Uint8Array[], maxFrame?: number): Uint8Array[] {
   const decoder = new FrameDecoder({ maxFrame });

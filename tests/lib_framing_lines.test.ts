@@ -9,20 +9,10 @@ import {
   LineDecoderStream,
   LineEncoderStream,
 } from "../lib/lines.ts";
+import { splitAt, splitEvery } from "./_util.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
-
-function splitEvery(data: Uint8Array, size: number): Uint8Array[] {
-  const reads: Uint8Array[] = [];
-  for (let at = 0; at < data.length; at += size) reads.push(data.subarray(at, at + size));
-  return reads;
-}
-
-function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const cuts = [0, ...[...new Set(offsets)].sort((a, b) => a - b), data.length];
-  return cuts.slice(1).map((end, i) => data.subarray(cuts[i], end));
-}
 
 function decodeAll(reads: readonly Uint8Array[], options = {}): string[] {
   const decoder = new LineDecoder(options);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ByteReader, concatBytes, indexOf, readChunk, type Reader, writeAll } from "../lib/io.ts";
 import { LimitError, UnexpectedEofError } from "../lib/errors.ts";
-import { utf8 } from "./_util.ts";
+import { splitEvery, utf8 } from "./_util.ts";
 
 /**
  * A reader that returns the given chunks one per read, however big the
@@ -39,16 +39,12 @@ function split(bytes: Uint8Array, sizes: number[]): Uint8Array[] {
   return out;
 }
 
-function everyByte(bytes: Uint8Array): Uint8Array[] {
-  return Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
-}
-
 const CRLF = utf8.encode("\r\n");
 const request = utf8.encode("GET / HTTP/1.1\r\nHost: x\r\n");
 
 const readUntilCases: { label: string; chunks: Uint8Array[] }[] = [
   { label: "everything in one read", chunks: [request] },
-  { label: "one byte per read", chunks: everyByte(request) },
+  { label: "one byte per read", chunks: splitEvery(request, 1) },
   { label: "the delimiter split between \\r and \\n", chunks: split(request, [15]) },
   { label: "split just before the delimiter", chunks: split(request, [14]) },
   { label: "split just after the delimiter", chunks: split(request, [16]) },
@@ -65,7 +61,7 @@ for (const { label, chunks } of readUntilCases) {
 }
 
 Deno.test("readUntil refuses a line longer than the limit before reading it all", async () => {
-  const source = chunkedReader(everyByte(new Uint8Array(10_000).fill(0x61)));
+  const source = chunkedReader(splitEvery(new Uint8Array(10_000).fill(0x61), 1));
   const reader = new ByteReader(source, 16);
   await assert.rejects(() => reader.readUntil(CRLF, 64), LimitError);
   assert.ok(source.reads < 100, `read ${source.reads} times for a 64-byte limit`);
@@ -102,7 +98,7 @@ Deno.test("readExactly throws when the stream ends part-way through", async () =
 
 Deno.test("readExactly of a large message read 1 byte at a time costs one read per byte", async () => {
   const message = new Uint8Array(4096).map((_, i) => i % 251);
-  const source = chunkedReader(everyByte(message));
+  const source = chunkedReader(splitEvery(message, 1));
   const reader = new ByteReader(source);
   assert.deepEqual(await reader.readExactly(message.length), message);
   assert.equal(source.reads, message.length);
