@@ -11,7 +11,7 @@
  */
 
 import { formatError, UsageError } from "./lib/errors.ts";
-import { helpRequested, parseFlags, runMain } from "./lib/cli.ts";
+import { parseFlags, runMain } from "./lib/cli.ts";
 import { findLesson, type Lesson, LESSONS } from "./lessons/registry.ts";
 import type { Log } from "./lib/log.ts";
 
@@ -74,7 +74,7 @@ async function runOne(lesson: Lesson, log: Log): Promise<TourResult> {
   const started = performance.now();
   try {
     const module = await lesson.load();
-    await module.demo((line) => log(`   ${line}`));
+    await module.cli.demo((line) => log(`   ${line}`));
     return { lesson, ms: performance.now() - started };
   } catch (err) {
     const error = formatError(err);
@@ -114,7 +114,7 @@ Usage:
 Lessons: ${LESSONS.map((l) => `${l.id} ${l.title}`).join(", ")}`;
 
 async function main(args: string[]): Promise<void> {
-  if (helpRequested(args)) return console.log(USAGE);
+  if (args.includes("--help") || args.includes("-h")) return console.log(USAGE);
   const { values, positionals } = parseFlags(args, { "one-by-one": { type: "boolean" } });
   const chosen = positionals.length === 0 ? LESSONS : positionals.map((id) => {
     const lesson = findLesson(id);

@@ -19,8 +19,11 @@
  * @module
  */
 
-import { factorial, factorialByRunningProduct } from "../lib/factorial.ts";
-import { LARGEST_N_PER_DATAGRAM } from "../lib/factorial.ts";
+import {
+  factorial,
+  factorialByRunningProduct,
+  LARGEST_N_PER_DATAGRAM,
+} from "../lessons/06_factorial_udp/factorial.ts";
 
 /** One n's timings, in milliseconds (best of several runs). */
 interface Timings {

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { encodeFrame, FrameDecoder } from "../lib/length_prefix.ts";
+import { encodeFrame, FrameDecoder } from "../lessons/05_framing/frame_codec.ts";
 import { encodeLine, LineDecoder } from "../lib/lines.ts";
 import { concatBytes } from "../lib/io.ts";
 

@@ -17,7 +17,11 @@
  * @module
  */
 
-import { encodeFrame, FrameDecoder, FrameDecoderStream } from "../lib/length_prefix.ts";
+import {
+  encodeFrame,
+  FrameDecoder,
+  FrameDecoderStream,
+} from "../lessons/05_framing/frame_codec.ts";
 import { concatBytes } from "../lib/io.ts";
 
 const MiB = 1024 * 1024;

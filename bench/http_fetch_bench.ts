@@ -11,7 +11,8 @@
  * @module
  */
 
-import { ChunkedDecoder, encodeChunked } from "../lib/http_chunked.ts";
+import { ChunkedDecoder } from "../lessons/01_fetch_page/chunked.ts";
+import { encodeChunked } from "../lessons/01_fetch_page/4_chunked.ts";
 import { fetchPage } from "../lessons/01_fetch_page.ts";
 
 const MiB = 1024 * 1024;

@@ -17,9 +17,7 @@
  */
 
 import { readChunk, writeAll } from "../lib/io.ts";
-import { serveTcp } from "../lib/server.ts";
-import { connectTcp, listenTcp } from "../lib/tcp.ts";
-import { connectUnix, listenUnix, serveUnix } from "../lib/unix.ts";
+import { serve } from "../lib/serve.ts";
 
 const BENCH_PATH = ".tmp/08_bench.sock";
 const SMALL = new Uint8Array(16).fill(0x61);
@@ -55,11 +53,16 @@ async function roundTrip(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   await writing;
 }
 
-const tcpServer = serveTcp(listenTcp({ port: 0 }), echo);
-const unixServer = serveUnix(await listenUnix({ path: BENCH_PATH }), echo);
+const connectTcp = () => Deno.connect({ hostname: "127.0.0.1", port });
+const connectUnix = () => Deno.connect({ transport: "unix", path: BENCH_PATH });
+
+await Deno.mkdir(".tmp", { recursive: true });
+await Deno.remove(BENCH_PATH).catch(() => {}); // a stale file from an interrupted run
+const tcpServer = serve(Deno.listen({ hostname: "127.0.0.1", port: 0 }), echo);
+const unixServer = serve(Deno.listen({ transport: "unix", path: BENCH_PATH }), echo);
 const port = tcpServer.addr.port;
-const tcpConn = await connectTcp({ port });
-const unixConn = await connectUnix({ path: BENCH_PATH });
+const tcpConn = await connectTcp();
+const unixConn = await connectUnix();
 
 // Close everything when the benchmarks are done (this also removes the socket file).
 globalThis.addEventListener("unload", () => {
@@ -82,11 +85,11 @@ Deno.bench("Unix socket: 16-byte round trip", { group: "round trip" }, async () 
 });
 
 Deno.bench("TCP 127.0.0.1: connect and close", { group: "connect", baseline: true }, async () => {
-  await connectAndClose(() => connectTcp({ port }));
+  await connectAndClose(connectTcp);
 });
 
 Deno.bench("Unix socket: connect and close", { group: "connect" }, async () => {
-  await connectAndClose(() => connectUnix({ path: BENCH_PATH }));
+  await connectAndClose(connectUnix);
 });
 
 Deno.bench("TCP 127.0.0.1: 1 MiB echoed", { group: "1 MiB", baseline: true }, async () => {

@@ -1,112 +1,124 @@
 /**
  * # 04 · UDP hello: datagrams, no connection
  *
- * The tutorial's UDP server and client (seed 003, seed 004). There is no
- * `listen()`, no `accept()` and no connection: the server's one socket
- * receives datagrams from anyone (`recvfrom`) and answers each to the address
- * it came from (`sendto`). Each datagram arrives whole or not at all, so UDP
- * never merges or splits messages; but nothing tells the client a datagram
- * was lost, so our client waits with a timeout and asks again.
+ * Follows Liao Xuefeng's "UDP编程" (reposted in 呆贝斯's "Socket网络编程学习
+ * 笔记"): a server that answers each datagram with `Hello, <text>!` and a
+ * client that sends it three names; and the server that only prints what it
+ * receives, from the unsigned blog post "Socket概念…黏包现象". No `listen()`,
+ * no `accept()`, no connection: one socket receives datagrams from anyone
+ * (`recvfrom`) and answers each to the address it came from (`sendto`). A
+ * datagram arrives whole or not at all; nothing tells the client it was lost.
  *
- * Run the narrated demo:            deno task 04
- * Or, as in the tutorial, two terminals:
- *   deno task 04 server             (Ctrl+C to stop; --quiet only prints)
- *   deno task 04 client             (or: deno task 04 client Alice Bob)
+ * Run it:  deno task 04                    (the narrated demo)
+ *          deno task 04 server             (then, in another terminal)
+ *          deno task 04 client Alice Bob
  *
  * @module
  */
 
-import { formatAddr, LOOPBACK, netAddr } from "../lib/addr.ts";
-import {
-  helpRequested,
-  intFlag,
-  parseFlags,
-  portFlag,
-  runMain,
-  serveUntilCtrlC,
-} from "../lib/cli.ts";
-import { UsageError } from "../lib/errors.ts";
+import { formatAddr, netAddr } from "../lib/addr.ts";
+import { command, type LessonCli, runLesson } from "../lib/cli.ts";
 import { HELLO_PORT, helloReply, TUTORIAL_NAMES } from "../lib/hello.ts";
-import { type Log, prefixed, silent } from "../lib/log.ts";
-import type { RunningServer } from "../lib/server.ts";
-import { listenTcp } from "../lib/tcp.ts";
-import { bindUdp, udpRequest } from "../lib/udp.ts";
-import { sendReply, serveUdp } from "../lib/udp_server.ts";
+import { type Log, silent } from "../lib/log.ts";
+import { tracedDatagram } from "../lib/trace.ts";
+import { MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD_IPV6, udpRequest } from "../lib/udp.ts";
+import { type DatagramHandler, serveUdp, type UdpServer } from "../lib/udp_server.ts";
+import { demo } from "./04_udp_hello/demo.ts";
 
-/** The tutorial's port. A TCP server may hold 9999 at the same time. */
-export const DEFAULT_PORT = HELLO_PORT;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// ── 1. The server ───────────────────────────────────────────────────────────
+
+/** Python's `socket(AF_INET, SOCK_DGRAM)` and `bind()`, in one call. */
+export function bindLikeTheTutorial(port = HELLO_PORT, host = "127.0.0.1"): Deno.DatagramConn {
+  // Python: s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+  //         s.bind(('127.0.0.1', 9999))
+  // Say the address: without it, Deno binds 0.0.0.0, every interface.
+  return tracedDatagram(Deno.listenDatagram({ transport: "udp", hostname: host, port }), "server");
+}
+
+/**
+ * The tutorial's loop: each datagram gets `Hello, <text>!` back, or with
+ * `quiet` (the blog post's receive-only server) is only printed. Returns
+ * once the socket is closed.
+ */
+export async function serveLikeTheTutorial(
+  socket: Deno.DatagramConn,
+  options: { quiet?: boolean; log?: Log } = {},
+): Promise<void> {
+  const log = options.log ?? silent;
+  // Python: while True: data, addr = s.recvfrom(1024)
+  // One datagram at a time, with its sender's address; whole up to 65,507
+  // bytes (recvfrom(1024) keeps 1,024 and silently drops the rest).
+  for await (const [data, addr] of socket) {
+    const text = decoder.decode(data);
+    if (options.quiet) {
+      // Python: print(f'接收到了发送者{addr}发来的消息:', data.decode('utf-8'))
+      log(`Received from ${formatAddr(netAddr(addr))}: ${text}`);
+      continue;
+    }
+    // Python: print('Received from %s:%s.' % addr)
+    log(`Received from ${formatAddr(netAddr(addr))}.`);
+    // Python: s.sendto(b'Hello, %s!' % data, addr): one datagram back.
+    await socket.send(encoder.encode(helloReply(text)), addr);
+  }
+}
+
+// ── 2. The client ───────────────────────────────────────────────────────────
+
+/**
+ * The tutorial's client: for each name, one datagram out and one back.
+ * Resolves to the replies. It waits for ever for a reply that was lost:
+ * part 3 fixes that.
+ */
+export async function runClientLikeTheTutorial(
+  options: { port?: number; names?: readonly string[]; log?: Log } = {},
+): Promise<string[]> {
+  const port = options.port ?? HELLO_PORT;
+  // Python: s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM). Python binds
+  // a free port at the first sendto(); Deno wants it said: port 0, any free one.
+  const socket = tracedDatagram(
+    Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 }),
+    "client",
+  );
+  const replies: string[] = [];
+  try {
+    for (const name of options.names ?? TUTORIAL_NAMES) {
+      options.log?.(`→ ${name}`);
+      // Python: s.sendto(data, ('127.0.0.1', 9999)). No connect(), no handshake.
+      await socket.send(encoder.encode(name), { transport: "udp", hostname: "127.0.0.1", port });
+      // Python: print(s.recv(1024).decode('utf-8'))
+      const [reply] = await socket.receive();
+      replies.push(decoder.decode(reply));
+      options.log?.(`← ${replies.at(-1)}`);
+    }
+  } finally {
+    socket.close(); // Python: s.close()
+  }
+  return replies;
+}
+
+// ── 3. What the tutorial leaves out ─────────────────────────────────────────
+//
+// Timeouts and retries. A datagram can be lost, even here on loopback: a
+// socket's receive buffer (SO_RCVBUF, 212,992 bytes by default) holds a few
+// hundred small datagrams, and whatever arrives while it is full is dropped
+// without a word to the sender (./04_udp_hello/loopback_loss.ts: 10,000
+// sent, 256 kept). A missing server is just as silent: the kernel answers a
+// datagram to a closed port with an ICMP "port unreachable", but Linux passes
+// that on only to a *connected* UDP socket (Python: s.connect(addr) then
+// s.recv() raises ConnectionRefusedError); an unconnected one, the only kind
+// Deno.listenDatagram makes, hears nothing (ip(7), IP_RECVERR). So our client
+// waits a while, then asks again: udpRequest (lib/udp.ts) is part 2's
+// send/receive pair with a timer raced against receive(), a retry, and a
+// check that the reply comes from the server's own address.
 
 /** How long the client waits for each reply unless told: 1 s. */
 export const DEFAULT_TIMEOUT_MS = 1000;
 
 /** How many times the client sends each name before giving up. */
 export const DEFAULT_TRIES = 3;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Options for {@linkcode startUdpHelloServer}. */
-export interface UdpHelloServerOptions {
-  /** Address to bind. Default 127.0.0.1 (Deno's own default is 0.0.0.0). */
-  host?: string;
-  /** Port to bind. Default 9999; 0 for any free port. */
-  port?: number;
-  /** Only print what arrives, answer nothing: the tutorial's receive-only server. */
-  quiet?: boolean;
-  /** Where the server narrates. */
-  log?: Log;
-}
-
-/**
- * Binds a UDP socket and answers every datagram with `Hello, <text>!`, until
- * `close()`. Resolves nothing per client: there are no clients, only
- * datagrams, each with a return address.
- *
- * @example
- * ```ts
- * import { runUdpHelloClient, startUdpHelloServer } from "./04_udp_hello.ts";
- * import assert from "node:assert/strict";
- *
- * const server = startUdpHelloServer({ port: 0 });
- * const replies = await runUdpHelloClient({ port: server.addr.port, names: ["Ada"] });
- * assert.deepEqual(replies, ["Hello, Ada!"]);
- * await server.close();
- * ```
- */
-export function startUdpHelloServer(options: UdpHelloServerOptions = {}): RunningServer {
-  const log = options.log ?? silent;
-  // Python: s = socket.socket(AF_INET, SOCK_DGRAM); s.bind(('127.0.0.1', 9999))
-  const socket = bindUdp({ host: options.host, port: options.port ?? DEFAULT_PORT });
-  const addr = netAddr(socket.addr);
-  log(`Bind UDP on ${formatAddr(addr)}...`);
-  // Python: while True: data, addr = s.recvfrom(1024); ...
-  // serveUdp receives each datagram and hands it to handleDatagram; an error
-  // with one datagram is logged and never stops the server.
-  const quiet = options.quiet ?? false;
-  return serveUdp(socket, (data, sender) => handleDatagram(socket, data, sender, quiet, log), {
-    log,
-  });
-}
-
-/**
- * Answers one datagram: log who sent it, then (unless quiet) send
- * `Hello, <text>!` back to that address.
- */
-export async function handleDatagram(
-  socket: Deno.DatagramConn,
-  data: Uint8Array,
-  sender: Deno.NetAddr,
-  quiet: boolean,
-  log: Log,
-): Promise<void> {
-  const text = decoder.decode(data);
-  if (quiet) {
-    log(`Received from ${formatAddr(sender)}: ${text}`);
-    return;
-  }
-  log(`Received from ${formatAddr(sender)}.`);
-  await sendReply(socket, encoder.encode(helloReply(text)), sender, log);
-}
 
 /** Options for {@linkcode runUdpHelloClient}. */
 export interface UdpHelloClientOptions {
@@ -125,130 +137,133 @@ export interface UdpHelloClientOptions {
 }
 
 /**
- * The tutorial's client: for each name, `sendto()` then `recv()`. Unlike the
- * tutorial, it does not wait forever: after `timeoutMs` with no reply it
- * sends again, and after `tries` sends it fails with one clear error.
+ * The tutorial's client with a timeout and retries: after `timeoutMs` with
+ * no reply it sends the name again, and after `tries` sends it fails with
+ * one clear error.
+ *
+ * @example
+ * ```ts
+ * import { runUdpHelloClient, startUdpHelloServer } from "./04_udp_hello.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = startUdpHelloServer({ port: 0 });
+ * const replies = await runUdpHelloClient({ port: server.addr.port, names: ["Ada"] });
+ * assert.deepEqual(replies, ["Hello, Ada!"]);
+ * ```
  */
 export async function runUdpHelloClient(options: UdpHelloClientOptions = {}): Promise<string[]> {
   const log = options.log ?? silent;
-  const port = options.port ?? DEFAULT_PORT;
   const replies: string[] = [];
   for (const name of options.names ?? TUTORIAL_NAMES) {
     log(`→ ${name}`);
-    // Python: s.sendto(data, ('127.0.0.1', 9999)); print(s.recv(1024).decode())
     const reply = await udpRequest(encoder.encode(name), {
       host: options.host,
-      port,
+      port: options.port ?? HELLO_PORT,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       tries: options.tries ?? DEFAULT_TRIES,
       hint: "is the server running? start it with: deno task 04 server",
       onRetry: (attempt) => log(`  no reply yet; sending ${name} again (try ${attempt})`),
     });
-    const text = decoder.decode(reply);
-    log(`← ${text}`);
-    replies.push(text);
+    replies.push(decoder.decode(reply));
+    log(`← ${replies.at(-1)}`);
   }
   return replies;
 }
 
-/**
- * The narrated demo: the tutorial's exchange, a TCP socket sharing the UDP
- * port, and what a client sees when nobody answers.
- */
-export async function demo(log: Log): Promise<void> {
-  // Step 1: a TCP listener on a free port, so that we can show below that a
-  // UDP socket can hold the same port number at the same time.
-  using tcp = listenTcp({ port: 0 });
-  const { port } = tcp.addr;
+// A reply must fit one datagram: UDP's length is 16 bits, so 65,507 bytes of payload over IPv4
+// (65,535 less 20 for IP, 8 for UDP), 65,527 over IPv6 (its length leaves out its own header).
+// A bigger send() fails with EMSGSIZE, "Message too long (os error 90)", which ends part 1's
+// loop: answerHello checks first, logs and goes on. Even 65,507 is a loopback figure: on
+// Ethernet (MTU 1,500) it leaves as 45 IP fragments, and losing one loses all (RFC 8085 §3.2).
+// And no datagram may stop the server: serveUdp (lib/udp_server.ts) is part 1's loop where an
+// error costs that datagram only, each arrives whole (receive() with no buffer cuts an IPv6 one
+// at 65,507), and close() lets the reply being sent go out.
 
-  // Step 2: bind the UDP server on that same port number.
-  const server = startUdpHelloServer({ port, log: prefixed(log, "server") });
-  try {
-    // Step 3: the tutorial's client. No connect(), no handshake: just datagrams.
-    await runUdpHelloClient({ port, log: prefixed(log, "client") });
-
-    // TCP port N and UDP port N are different ports: the kernel keeps one
-    // table per protocol, so both binds succeeded.
-    log("");
-    log(
-      `A TCP listener holds port ${port} too: TCP and UDP ports are separate ` +
-        `(the tutorial's 9999 for both).`,
-    );
-  } finally {
-    await server.close();
-  }
-
-  // Step 4: a receive-only server (--quiet) answers nothing. UDP has no
-  // connection to fail, so the client only learns it from the silence.
-  log("");
-  const quiet = startUdpHelloServer({ port: 0, quiet: true, log: prefixed(log, "quiet") });
-  try {
-    await runUdpHelloClient({
-      port: quiet.addr.port,
-      names: ["anyone there?"],
-      timeoutMs: 100,
-      tries: 2,
-      log: prefixed(log, "client"),
-    });
-  } catch (err) {
-    log(`client gives up: ${err instanceof Error ? err.message : err}`);
-  } finally {
-    await quiet.close();
-  }
+/** Options for {@linkcode startUdpHelloServer}. */
+export interface UdpHelloServerOptions {
+  /** Address to bind. Default 127.0.0.1 (Deno's own default is 0.0.0.0). */
+  host?: string;
+  /** Port to bind. Default 9999; 0 for any free port. */
+  port?: number;
+  /** Only print what arrives, answer nothing: the receive-only server. */
+  quiet?: boolean;
+  /** Where the server narrates. */
+  log?: Log;
 }
 
-const USAGE = `Lesson 04: UDP hello server and client (the tutorial's recvfrom/sendto)
-
-Usage:
-  deno task 04                      narrated demo: server and client in one process
-  deno task 04 server [options]     answer datagrams until Ctrl+C
-  deno task 04 client [options] [NAME...]
-                                    send each NAME (default: Michael Tracy Sarah), print the replies
-
-Options:
-  --host H          address to bind or send to (default ${LOOPBACK})
-  --port P          port (default ${DEFAULT_PORT})
-  --quiet           server: print what arrives, answer nothing
-  --timeout-ms N    client: wait N ms for each reply (default ${DEFAULT_TIMEOUT_MS})
-  --tries N         client: send each name up to N times (default ${DEFAULT_TRIES})
-  -h, --help        show this help`;
-
-/** The command line: `server`, `client`, or the demo. */
-export async function main(args: string[]): Promise<void> {
-  if (helpRequested(args)) return console.log(USAGE);
-  const { values, positionals } = parseFlags(args, {
-    host: { type: "string" },
-    port: { type: "string" },
-    quiet: { type: "boolean" },
-    "timeout-ms": { type: "string" },
-    tries: { type: "string" },
-  });
-  const [command, ...rest] = positionals;
-  const host = values.host ?? LOOPBACK;
-  const port = portFlag(values.port, DEFAULT_PORT);
-  const log: Log = (line) => console.log(line);
-
-  if (command === undefined) return await demo(log);
-  if (command === "server") {
-    if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
-    const server = startUdpHelloServer({ host, port, quiet: values.quiet, log });
-    return await serveUntilCtrlC(server, log);
-  }
-  if (command === "client") {
-    const replies = await runUdpHelloClient({
-      host,
-      port,
-      names: rest.length > 0 ? rest : TUTORIAL_NAMES,
-      timeoutMs: intFlag("--timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, {
-        min: 1,
-        max: 600_000,
-      }),
-      tries: intFlag("--tries", values.tries, DEFAULT_TRIES, { min: 1, max: 100 }),
-    });
-    for (const reply of replies) console.log(reply);
-    return;
-  }
-  throw new UsageError(`unknown command "${command}": expected server or client`);
+/** The hello server, hardened as above: binds, serves until `close()`, returns at once. */
+export function startUdpHelloServer(options: UdpHelloServerOptions = {}): UdpServer {
+  const socket = bindLikeTheTutorial(options.port ?? HELLO_PORT, options.host);
+  options.log?.(`Bind UDP on ${formatAddr(netAddr(socket.addr))}...`);
+  return serveUdp(socket, answerHello(socket, options), { log: options.log });
 }
 
-if (import.meta.main) await runMain(() => main(Deno.args));
+/** What the hardened server does with each datagram on `socket`: answer it, if the reply fits. */
+export function answerHello(
+  socket: Deno.DatagramConn,
+  options: Pick<UdpHelloServerOptions, "quiet" | "log"> = {},
+): DatagramHandler {
+  const log = options.log ?? silent;
+  return async (data, sender) => {
+    const text = decoder.decode(data);
+    if (options.quiet) return log(`Received from ${formatAddr(sender)}: ${text}`);
+    log(`Received from ${formatAddr(sender)}.`);
+    const reply = encoder.encode(helloReply(text));
+    const max = sender.hostname.includes(":") ? MAX_UDP_PAYLOAD_IPV6 : MAX_UDP_PAYLOAD;
+    if (reply.length > max) {
+      const why = `would be ${reply.length} bytes, more than one datagram holds (${max})`;
+      return log(`Reply to ${formatAddr(sender)} ${why}; not sent.`);
+    }
+    await socket.send(reply, sender);
+  };
+}
+
+// TCP and UDP on one port ("UDP的9999端口与TCP的9999端口可以各自绑定"): one table of
+// ports per protocol, so TCP 9999 and UDP 9999 are two ports (./04_udp_hello/tcp_and_udp.ts).
+
+// ── The command line ────────────────────────────────────────────────────────
+
+/** `deno task 04 [server | client]`: see `--help`. */
+export const cli: LessonCli = {
+  id: "04",
+  title: "UDP hello server and client (the tutorial's recvfrom/sendto)",
+  defaultPort: HELLO_PORT,
+  demo,
+  commands: {
+    server: command({
+      summary: "answer datagrams until Ctrl+C",
+      flags: { quiet: { type: "boolean", help: "print what arrives, answer nothing" } },
+      run: ({ host, port, flags, log }) =>
+        startUdpHelloServer({ host, port, quiet: flags.quiet, log }),
+    }),
+    client: command({
+      summary: "send each NAME (default: Michael Tracy Sarah), print the replies",
+      args: "[NAME...]",
+      flags: {
+        "timeout-ms": {
+          type: "int",
+          default: DEFAULT_TIMEOUT_MS,
+          min: 1,
+          max: 600_000,
+          help: "wait N ms for each reply",
+        },
+        tries: {
+          type: "int",
+          default: DEFAULT_TRIES,
+          min: 1,
+          max: 100,
+          help: "send each NAME up to N times",
+        },
+      },
+      run: async ({ host, port, args, flags, log }) => {
+        const names = args.length > 0 ? args : TUTORIAL_NAMES;
+        const options = { host, port, names, timeoutMs: flags["timeout-ms"], tries: flags.tries };
+        for (const reply of await runUdpHelloClient(options)) log(reply);
+      },
+    }),
+  },
+  epilogue: `With nc: nc -u 127.0.0.1 9999, then type a name. Each line you type is one
+datagram, newline included: the reply is "Hello, Michael\\n!".`,
+};
+
+if (import.meta.main) Deno.exit(await runLesson(cli, Deno.args));

@@ -1,210 +1,113 @@
 /**
  * # 06 · Factorial over UDP: a computation served by datagrams
  *
- * The tutorial's network computation (seed 004, example 5: `server6.py` and
- * `client6.py`): the client sends an integer n in one datagram, the server
- * answers with the decimal digits of n! in one datagram. The tutorial's
- * version has four problems, and this lesson fixes each:
+ * Follows «25.Python 网络编程：TCP和UDP编程» (Alibaba Cloud developer
+ * community), example 5 (示例5): server6.py computes n! for the n that
+ * client6.py sends, one datagram each way. The server answers one datagram
+ * and exits, trusting `int(data)` on anything; the client cuts every answer
+ * over 1,024 digits and waits for ever for a lost one. Parts 1 and 2 are
+ * the tutorial's code, part 3 what it leaves out.
  *
- * - its server answers one datagram and exits; ours serves until Ctrl+C;
- * - it trusts `int(data)` on anything: `-5` gets 1, `99999999` keeps it
- *   multiplying for hours, `abc` raises and ends the server. Ours
- *   accepts ASCII digits only, answers anything else `ERR <reason>`, and
- *   refuses an n whose n! cannot fit one datagram (65,507 bytes, one byte a
- *   digit: n at most 17,229, derived in `lib/factorial.ts`). Python 3.11
- *   adds a trap of its own: `str()` of an integer over 4,300 digits raises
- *   ValueError, so `server6.py` crashes for every n from 1,559 up;
- * - its running product makes the largest n take ~50 ms (a product tree:
- *   2 ms) and its client's `recv(1024)` silently cuts every answer over
- *   1,024 digits (459! and up);
- * - its client waits forever when a datagram is lost. Ours waits with a
- *   timeout, asks again, and never mistakes a late reply for a new answer.
- *
- * Measured with `deno task bench` (bench/factorial_bench.ts; Deno 2.9.6, a
- * 2-core x86-64 VM), multiplication and decimal conversion timed apart:
- *
- *     n        product tree   running product   toString()
- *     1,000        0.02 ms          0.13 ms        0.05 ms   (2,568 digits)
- *     5,000        0.25 ms          3.3  ms        0.9  ms   (16,326 digits)
- *     17,229       2.0  ms         50    ms        7.4  ms   (65,507 digits)
- *
- * So the largest n costs the server 9 to 14 ms per request, most of it in
- * the decimal conversion (V8's `BigInt.prototype.toString` already divides
- * and conquers; a hand-written one in TypeScript measured slower). A request
- * of 65,507 digits is refused in ~0.09 ms (its length gives it away), one of
- * 65,506 digits and a letter in ~0.7 ms (see `whyNotDigits`).
- *
- * Run the narrated demo:            deno task 06
- * Or, as in the tutorial, two terminals:
- *   deno task 06 server             (Ctrl+C to stop)
- *   deno task 06 client 5           (or no N: it asks, like the tutorial's input())
+ * Run it:  deno task 06                    (the narrated demo)
+ *          deno task 06 server             (then, in another terminal)
+ *          deno task 06 client 5           (no N: it asks, like the tutorial's input())
  *
  * @module
  */
 
-import { formatAddr, LOOPBACK, netAddr } from "../lib/addr.ts";
-import {
-  helpRequested,
-  intFlag,
-  parseFlags,
-  portFlag,
-  runMain,
-  serveUntilCtrlC,
-} from "../lib/cli.ts";
-import { LessonError, ProtocolError, UnexpectedEofError, UsageError } from "../lib/errors.ts";
-import { factorial, LARGEST_N_PER_DATAGRAM } from "../lib/factorial.ts";
-import { ByteReader } from "../lib/io.ts";
-import { type Log, prefixed, silent } from "../lib/log.ts";
-import { type RelayEvent, startLossyUdpRelay } from "../lib/lossy_udp.ts";
-import type { RunningServer } from "../lib/server.ts";
-import { bindUdp, MAX_UDP_PAYLOAD, udpRequest } from "../lib/udp.ts";
-import { sendReply, serveUdp } from "../lib/udp_server.ts";
+import { formatAddr, netAddr } from "../lib/addr.ts";
+import { command, type LessonCli, runLesson } from "../lib/cli.ts";
+import { ProtocolError, UsageError } from "../lib/errors.ts";
+import { type Log, silent } from "../lib/log.ts";
+import { tracedDatagram } from "../lib/trace.ts";
+import { udpRequest, type UdpRequestOptions } from "../lib/udp.ts";
+import { serveUdp, type UdpServer } from "../lib/udp_server.ts";
+import { askForN, formatResult } from "./06_factorial_udp/client_io.ts";
+import { demo } from "./06_factorial_udp/demo.ts";
+import { factorialByRunningProduct, LARGEST_N_PER_DATAGRAM } from "./06_factorial_udp/factorial.ts";
+import { FactorialRefusedError, parseRequest, quote, replyTo } from "./06_factorial_udp/request.ts";
+
+export { FactorialRefusedError, formatResult, parseRequest, replyTo };
 
 /** The tutorial's port. */
 export const DEFAULT_PORT = 9999;
 
-/** How long the client waits for each reply unless told: 1 s. */
-export const DEFAULT_TIMEOUT_MS = 1000;
-
-/** How many times the client sends its request before giving up. */
-export const DEFAULT_TRIES = 3;
-
 /** The largest n whose n! fits one datagram: 17,229 (17,229! has 65,507 digits). */
 export const LARGEST_N: number = LARGEST_N_PER_DATAGRAM;
 
-/**
- * The tutorial's `input('请输入一个大于1的整数:')`, in both languages. (0 and 1
- * are fine too: 0! = 1! = 1.)
- */
-export const PROMPT = "请输入一个大于1的整数 / Enter an integer greater than 1:";
-
-/** How many digits a long result shows at each end, unless `--full`. */
-export const SUMMARY_DIGITS = 20;
-
 const encoder = new TextEncoder();
-/** `fatal: true`: invalid UTF-8 is an error to answer, not text to guess at. */
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
-const lenientDecoder = new TextDecoder();
+const decoder = new TextDecoder();
 
-/** A parsed request: the n to compute, or why there is none. */
-export type FactorialRequest = { ok: true; n: number } | { ok: false; reason: string };
+// ── 1. The server: server6.py ───────────────────────────────────────────────
 
-/**
- * The reason a server gives for an n over its limit. At the datagram limit
- * this is exactly `n too large: n! must fit one 65507-byte datagram (largest n is 17229)`.
- */
-export function tooLargeReason(maxN: number = LARGEST_N): string {
-  return maxN === LARGEST_N
-    ? `n too large: n! must fit one ${MAX_UDP_PAYLOAD}-byte datagram (largest n is ${LARGEST_N})`
-    : `n too large: this server computes n! up to n = ${maxN}`;
+/** server6.py's first two lines: a UDP socket bound to 127.0.0.1. */
+export function bindLikeTheTutorial(port = DEFAULT_PORT, host = "127.0.0.1"): Deno.DatagramConn {
+  // Python: s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM) # 创建UDP套接字
+  //         s.bind(('127.0.0.1', 9999)) # 绑定地址到套接字
+  return tracedDatagram(Deno.listenDatagram({ transport: "udp", hostname: host, port }), "server");
 }
 
-/**
- * Reads a request: one or more ASCII digits, whitespace around them ignored,
- * leading zeros allowed. Anything else is refused with a reason. Python's
- * `int(data)` is far looser (`" +1_000 "` is 1000); a protocol should say
- * exactly what it accepts.
- *
- * A digit string longer than the limit's is refused by its length alone: a
- * 65,507-digit request costs a scan, never a 65,507-digit `BigInt`.
- *
- * @example
- * ```ts
- * import { parseRequest } from "./06_factorial_udp.ts";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(parseRequest(" 007\n"), { ok: true, n: 7 });
- * assert.deepEqual(parseRequest("3.5"), {
- *   ok: false,
- *   reason: 'not an integer: "3.5" has a decimal point',
- * });
- * ```
- */
-export function parseRequest(
-  data: Uint8Array | string,
-  maxN: number = LARGEST_N,
-): FactorialRequest {
-  let text: string;
-  if (typeof data === "string") {
-    text = data;
-  } else {
-    try {
-      text = strictDecoder.decode(data);
-    } catch {
-      return { ok: false, reason: "not UTF-8 text: n must be ASCII decimal digits" };
-    }
+/** The rest of server6.py: one datagram in, n! out, and done. */
+export async function answerOnceLikeTheTutorial(
+  socket: Deno.DatagramConn,
+  log: Log = silent,
+): Promise<void> {
+  // Python: data, addr = s.recvfrom(1024) # 接收
+  const [data, addr] = await socket.receive();
+  // Python: data = f(int(data)); send_data = str(data). Number() trusts the
+  // bytes as int() does: "abc" is NaN and the running product throws (Python:
+  // ValueError), "99999999" would keep it multiplying for hours.
+  const sendData = factorialByRunningProduct(Number(decoder.decode(data))).toString();
+  // Python: print(data, addr) # 打印客户消息
+  log(
+    `${sendData.length > 40 ? `${sendData.length} digits` : sendData} ${formatAddr(netAddr(addr))}`,
+  );
+  // Python: s.sendto(send_data.encode(), addr) # 发送客户端
+  await socket.send(encoder.encode(sendData), addr);
+}
+
+// ── 2. The client: client6.py ───────────────────────────────────────────────
+
+/** client6.py: send n, print what comes back, as `recv(1024)` gets it. */
+export async function askLikeTheTutorial(n: number, port = DEFAULT_PORT): Promise<string> {
+  // Python: s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM) # 创建套接字
+  const socket = tracedDatagram(
+    Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 }),
+    "client",
+  );
+  try {
+    // Python: s.sendto(str(data).encode(), ('127.0.0.1', 9999)) # 发送
+    await socket.send(encoder.encode(String(n)), { transport: "udp", hostname: "127.0.0.1", port });
+    // Python: print('计算结果:', s.recv(1024).decode('utf-8')) # 接收
+    // recv(1024) keeps the first 1,024 bytes of a datagram and drops the rest
+    // without a word: every answer over 1,024 digits (459! and up) comes out cut.
+    const [reply] = await socket.receive(new Uint8Array(1024));
+    return decoder.decode(reply);
+  } finally {
+    socket.close(); // Python: s.close() # 关闭
   }
-  text = text.trim();
-  if (!/^[0-9]+$/.test(text)) return { ok: false, reason: whyNotDigits(text) };
-  // Leading zeros say nothing: compare lengths first, parse only short strings.
-  const digits = text.replace(/^0+(?=[0-9])/, "");
-  if (digits.length > String(maxN).length) return { ok: false, reason: tooLargeReason(maxN) };
-  const n = Number(digits);
-  if (n > maxN) return { ok: false, reason: tooLargeReason(maxN) };
-  return { ok: true, n };
 }
 
-/**
- * Names what is wrong with a request that is not plain digits. Every pattern
- * here can match in only one way: a pattern such as `[0-9]+\.?[0-9]*` can
- * split a run of digits in n ways, and on 65,506 digits and a letter the
- * regex engine tries them all (measured: 3.5 s per datagram, a denial of
- * service in one packet).
- */
-function whyNotDigits(text: string): string {
-  if (text === "") return "empty request: n must be decimal digits, e.g. 5";
-  const body = text[0] === "+" || text[0] === "-" ? text.slice(1) : text;
-  if (/^[0-9]+$/.test(body)) {
-    return text[0] === "-" && /[1-9]/.test(body)
-      ? "n is negative: n! is defined for n >= 0"
-      : "a sign is not allowed: n must be digits only";
-  }
-  if (/^0[xXoObB]/.test(body)) return `not decimal: ${quote(text)} has a base prefix`;
-  const e = body.search(/[eE]/);
-  const mantissa = e === -1 ? body : body.slice(0, e);
-  const exponent = e === -1 ? undefined : body.slice(e + 1);
-  const isNumber = /^[0-9]+$/.test(mantissa) ||
-    (/^[0-9]*\.[0-9]*$/.test(mantissa) && /[0-9]/.test(mantissa));
-  if (isNumber && exponent !== undefined && /^[+-]?[0-9]+$/.test(exponent)) {
-    return `not an integer: ${quote(text)} has an exponent`;
-  }
-  if (isNumber && exponent === undefined) {
-    return `not an integer: ${quote(text)} has a decimal point`;
-  }
-  return `not an integer: ${quote(text)}`;
-}
-
-/** A peer's text, shortened and escaped, safe to put in a reply or a log line. */
-function quote(text: string, max = 16): string {
-  // JSON escapes C0 controls (\u001b, the start of a terminal escape
-  // sequence); DEL and the C1 controls, which some terminals obey too, we
-  // escape ourselves.
-  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text)
-    .replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/**
- * The server's whole job for one datagram: the digits of n!, or
- * `ERR <reason>`. The reply always fits one datagram.
- *
- * @example
- * ```ts
- * import { replyTo } from "./06_factorial_udp.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(replyTo(new TextEncoder().encode("5")), "120");
- * assert.equal(
- *   replyTo(new TextEncoder().encode("-5")),
- *   "ERR n is negative: n! is defined for n >= 0",
- * );
- * ```
- */
-export function replyTo(data: Uint8Array, maxN: number = LARGEST_N): string {
-  const request = parseRequest(data, maxN);
-  if (!request.ok) return `ERR ${request.reason}`;
-  // Python: str(f(int(data))). A product tree, then V8's decimal conversion.
-  return factorial(request.n).toString();
-}
+// ── 3. What the tutorial leaves out ─────────────────────────────────────────
+//
+// Strict input, and a limit. The server reads one or more ASCII digits and
+// answers anything else `ERR <reason>` (./06_factorial_udp/request.ts says
+// why int() is no protocol, and why under Python 3.11 server6.py dies for
+// every n from 1,559 up: str() refuses an int of over 4,300 digits). The
+// reply, the digits of n!, must fit one datagram: 65,507 bytes over IPv4
+// (IPv6 allows 65,527; one limit serves both), so n at most 17,229, derived
+// in ./06_factorial_udp/factorial.ts, which also makes 17,229! take 2 ms,
+// not the running product's 50. That limit is a loopback figure: on
+// Ethernet (MTU 1,500) a 65,507-byte datagram leaves as 45 IP fragments,
+// and losing any one loses all 45 (RFC 8085 §3.2); a service on a real
+// network keeps replies within the path's MTU, or uses TCP.
+//
+// An amplifier. A 5-byte request, "17229", draws 65,507 bytes: 13,101 times
+// as many. UDP never checks that a sender is who its source address says,
+// so on a public address anyone could write a victim's address there and
+// aim this server's replies at it. Hence 127.0.0.1; a protocol open to the
+// internet sends an address it has not verified at most 3 times what it got
+// from it (QUIC, RFC 9000 §8.1).
 
 /** Options for {@linkcode startFactorialServer}. */
 export interface FactorialServerOptions {
@@ -219,349 +122,145 @@ export interface FactorialServerOptions {
 }
 
 /**
- * Binds a UDP socket and answers every datagram with n! or `ERR <reason>`,
- * until `close()`. There are no connections, so there is nothing for a slow
- * or hostile client to hold: each datagram is answered and forgotten, and the
- * worst request costs ~10 ms of CPU, bounded by the limit on n.
+ * The tutorial's server made to last: every datagram gets n! or `ERR
+ * <reason>`, until `close()`. Each datagram is answered and forgotten, and
+ * the worst request costs milliseconds of CPU, bounded by the limit on n.
  *
  * @example
  * ```ts
  * import { runFactorialClient, startFactorialServer } from "./06_factorial_udp.ts";
  * import assert from "node:assert/strict";
  *
- * const server = startFactorialServer({ port: 0 });
+ * await using server = startFactorialServer({ port: 0 });
  * assert.equal(await runFactorialClient({ port: server.addr.port, n: 5 }), "120");
- * await server.close();
  * ```
  */
-export function startFactorialServer(options: FactorialServerOptions = {}): RunningServer {
+export function startFactorialServer(options: FactorialServerOptions = {}): UdpServer {
   const log = options.log ?? silent;
   const maxN = options.maxN ?? LARGEST_N;
   if (!Number.isSafeInteger(maxN) || maxN < 0 || maxN > LARGEST_N) {
     throw new RangeError(`maxN must be a whole number from 0 to ${LARGEST_N}, got ${maxN}`);
   }
-  // Python: s = socket.socket(AF_INET, SOCK_DGRAM); s.bind(('127.0.0.1', 9999))
-  const socket = bindUdp({ host: options.host, port: options.port ?? DEFAULT_PORT });
-  const addr = netAddr(socket.addr);
-  log(`Bind UDP on ${formatAddr(addr)}: send n, get n! (n from 0 to ${maxN})...`);
-  // Python: while True: data, addr = s.recvfrom(1024); ...
-  return serveUdp(socket, (data, sender) => answerRequest(socket, data, sender, maxN, log), {
-    log,
-  });
+  const socket = bindLikeTheTutorial(options.port ?? DEFAULT_PORT, options.host);
+  log(`Bind UDP on ${formatAddr(netAddr(socket.addr))}: send n, get n! (n from 0 to ${maxN})...`);
+  // serveUdp (lesson 04): the `for await` loop, where one datagram's error costs that datagram only.
+  return serveUdp(socket, async (data, sender) => {
+    const started = performance.now();
+    const reply = replyTo(data, maxN);
+    const took = `${reply.length} digits in ${(performance.now() - started).toFixed(1)} ms`;
+    const shown = reply.startsWith("ERR ") || reply.length <= 40 ? reply : took;
+    const asked = data.length > 24 ? ` (${data.length} bytes)` : "";
+    log(`${formatAddr(sender)} sent ${quote(decoder.decode(data), 24)}${asked} → ${shown}`);
+    // Python: s.sendto(send_data.encode(), addr). Always one datagram, by the limit on n.
+    await socket.send(encoder.encode(reply), sender);
+  }, { log });
 }
 
-/**
- * Answers one request: compute the reply, log it, send it back. Python:
- * `s.sendto(str(f(int(data))).encode(), addr)`. Deno hands over the whole
- * datagram, however long: a request of 65,507 digits is read, then refused.
- */
-async function answerRequest(
-  socket: Deno.DatagramConn,
-  data: Uint8Array,
-  sender: Deno.NetAddr,
-  maxN: number,
-  log: Log,
-): Promise<void> {
-  const started = performance.now();
-  const reply = replyTo(data, maxN);
-  const ms = performance.now() - started;
-  log(`${formatAddr(sender)} sent ${previewRequest(data)} → ${previewReply(reply, ms)}`);
-  await sendReply(socket, encoder.encode(reply), sender, log);
-}
+// A client that gives up: runFactorialClient waits `timeoutMs`, asks again,
+// fails after `tries` (udpRequest, lesson 04), and takes the whole datagram,
+// no recv(1024) cut. Each call asks from a fresh socket, so a late reply to
+// the last one is *rarely* taken for this one's: ./06_factorial_udp/
+// late_replies.ts shows when it is, and why only a request id rules it out.
 
-/** A request as a log line shows it: quoted, shortened, its size if long. */
-function previewRequest(data: Uint8Array): string {
-  const text = quote(lenientDecoder.decode(data), 24);
-  return data.length > 24 ? `${text} (${data.length} bytes)` : text;
-}
-
-/** A reply as a log line shows it: short ones whole, long ones by their size. */
-function previewReply(reply: string, ms: number): string {
-  if (reply.startsWith("ERR ") || reply.length <= 40) return reply;
-  return `${reply.length} digits in ${ms.toFixed(1)} ms`;
-}
-
-/** The server understood the request and refused it: its `ERR` reply. */
-export class FactorialRefusedError extends LessonError {
-  /** See {@linkcode LessonError}. */
-  constructor(message: string, hint?: string, options?: ErrorOptions) {
-    super(message, hint, options);
-    this.name = "FactorialRefusedError";
-  }
-}
-
-/** Options for {@linkcode runFactorialClient}. */
-export interface FactorialClientOptions {
-  /** Server host. Default 127.0.0.1. */
-  host?: string;
-  /** Server port. Default 9999. */
-  port?: number;
+/** Options for {@linkcode runFactorialClient}: those of `udpRequest`, and n. */
+export interface FactorialClientOptions
+  extends Partial<Pick<UdpRequestOptions, "host" | "port" | "timeoutMs" | "tries">> {
   /** The n whose factorial to ask for: 0 to {@linkcode LARGEST_N}. */
   n: number;
-  /** How long to wait for each reply. Default 1000 ms. */
-  timeoutMs?: number;
-  /** How many times to send the request. Default 3. */
-  tries?: number;
   /** Where the client narrates: what it sends, retries, what it gets. */
   log?: Log;
 }
 
-/**
- * The tutorial's client: `sendto(str(n))`, then `recv`. Resolves to the
- * decimal digits of n!. Unlike the tutorial it gives up after `tries` sends
- * of `timeoutMs` each, and it asks on a fresh socket (a fresh port) each
- * time it is called: a reply that arrives late, or twice, for this request
- * reaches a socket that is closed by the time the next request is made, so
- * it can never be taken for the answer to that one.
- */
+/** client6.py with a timeout and retries: resolves to the decimal digits of n!. */
 export async function runFactorialClient(options: FactorialClientOptions): Promise<string> {
-  const log = options.log ?? silent;
-  const { n } = options;
+  const { n, log = silent } = options;
   if (!Number.isSafeInteger(n) || n < 0 || n > LARGEST_N) {
     throw new UsageError(`cannot ask for ${n}!: n must be a whole number from 0 to ${LARGEST_N}`);
   }
   log(`→ ${n}`);
-  // Python: s.sendto(str(data).encode(), ('127.0.0.1', 9999))
-  //         print('计算结果:', s.recv(1024).decode('utf-8'))
-  // recv(1024) would cut off every answer over 1,024 digits; Deno's receive()
-  // returns the whole datagram, up to 65,507 bytes.
-  const reply = await udpRequest(encoder.encode(String(n)), {
-    host: options.host,
-    port: options.port ?? DEFAULT_PORT,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    tries: options.tries ?? DEFAULT_TRIES,
-    hint: "is the server running? start it with: deno task 06 server",
-    onRetry: (attempt) => log(`  no answer yet; asking for ${n}! again (try ${attempt})`),
-  });
-  const text = lenientDecoder.decode(reply);
-  if (text.startsWith("ERR ")) {
+  const reply = decoder.decode(
+    await udpRequest(encoder.encode(String(n)), {
+      host: options.host,
+      port: options.port ?? DEFAULT_PORT,
+      timeoutMs: options.timeoutMs ?? 1000,
+      tries: options.tries ?? 3,
+      hint: "is the server running? start it with: deno task 06 server",
+      onRetry: (attempt) => log(`  no answer yet; asking for ${n}! again (try ${attempt})`),
+    }),
+  );
+  if (reply.startsWith("ERR ")) {
     throw new FactorialRefusedError(
-      `the server refused ${n}: ${text.slice(4)}`,
+      `the server refused ${n}: ${reply.slice(4)}`,
       "ask for a smaller n",
     );
   }
-  if (!/^[0-9]+$/.test(text)) {
+  if (!/^[0-9]+$/.test(reply)) {
     throw new ProtocolError(
-      `the reply to ${n} is not a number: ${quote(text, 40)}`,
+      `the reply to ${n} is not a number: ${quote(reply, 40)}`,
       "is that a lesson 06 server on that port?",
     );
   }
-  log(`← ${formatResult(n, text)}`);
-  return text;
+  log(`← ${formatResult(n, reply)}`);
+  return reply;
 }
 
-/**
- * The line the client prints: `5! = 120`. A long result shows its first and
- * last digits and how many there are, unless `full`.
- *
- * @example
- * ```ts
- * import { factorial } from "../lib/factorial.ts";
- * import { formatResult } from "./06_factorial_udp.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(formatResult(5, "120"), "5! = 120");
- * assert.equal(
- *   formatResult(100, factorial(100).toString()),
- *   "100! = 93326215443944152681...00000000000000000000 (158 digits; --full prints them all)",
- * );
- * ```
- */
-export function formatResult(n: number, digits: string, full = false): string {
-  if (full || digits.length <= 3 * SUMMARY_DIGITS) return `${n}! = ${digits}`;
-  const head = digits.slice(0, SUMMARY_DIGITS);
-  const tail = digits.slice(-SUMMARY_DIGITS);
-  return `${n}! = ${head}...${tail} (${digits.length} digits; --full prints them all)`;
-}
+// ── The command line ────────────────────────────────────────────────────────
 
-/**
- * Asks for n when none was given. At a terminal, like the tutorial's
- * `input()`; from a pipe (`echo 5 | deno task 06 client`), the first line.
- */
-async function askForN(): Promise<string> {
-  if (Deno.stdin.isTerminal()) {
-    // Python: data = int(input('请输入一个大于1的整数:'))
-    const answer = prompt(PROMPT);
-    if (answer === null) throw new UsageError("no N given");
-    return answer;
-  }
-  const reader = new ByteReader(Deno.stdin, 1024);
-  try {
-    const line = await reader.readUntil(encoder.encode("\n"), 1024);
-    if (line === null) throw new UsageError("no N given, and stdin is empty");
-    return lenientDecoder.decode(line);
-  } catch (err) {
-    // The last line of a pipe may lack its newline: `printf 5 | ...`.
-    if (err instanceof UnexpectedEofError) return lenientDecoder.decode(reader.peek());
-    throw err;
-  }
-}
-
-/**
- * The narrated demo: the tutorial's exchange, the largest n, garbage, and
- * then the same client through a link that loses 30% of the datagrams.
- */
-export async function demo(log: Log): Promise<void> {
-  // Step 1: bind the server on a free port.
-  const server = startFactorialServer({ port: 0, log: prefixed(log, "server") });
-  try {
-    const { port } = server.addr;
-    const client = prefixed(log, "client");
-
-    // Step 2: the tutorial's exchange, and 0! = 1.
-    await runFactorialClient({ port, n: 5, log: client });
-    await runFactorialClient({ port, n: 0, log: client });
-
-    // Step 3: the largest n: 65,507 digits, one datagram, a few milliseconds.
-    await runFactorialClient({ port, n: LARGEST_N, log: client });
-
-    // Step 4: garbage, sent as any program could (Python: s.sendto(b'1e3', addr)).
-    // Each gets ERR and a reason; the server goes on.
-    log("");
-    log("Datagrams our client would refuse to send, sent anyway:");
-    const garbage = ["abc", "-5", "3.5", "1e3", "0x10", "", String(LARGEST_N + 1)]
-      .map((text) => encoder.encode(text));
-    garbage.push(new Uint8Array([0xff, 0xfe, 0x35])); // not UTF-8
-    for (const datagram of garbage) await udpRequest(datagram, { port });
-    await runFactorialClient({ port, n: 5, log: client });
-  } finally {
-    await server.close();
-  }
-
-  // Step 5: a lossy link between client and server.
-  log("");
-  await demoLossyLink(log);
-}
-
-/**
- * The client through a relay that drops 30% of the datagrams (each way),
- * duplicates, delays and reorders some: every answer still arrives, and no
- * stray reply is ever taken for another request's answer.
- */
-async function demoLossyLink(log: Log): Promise<void> {
-  log("The same client, now through a relay that loses 30% of the datagrams each way.");
-  log("Some are sent twice, some late; some wait until a later one has overtaken them.");
-  const server = startFactorialServer({ port: 0 });
-  const replies = new Map<number, number>(); // client socket (flow) → reply copies let through
-  // Delays and holds up to 75 ms, beyond the client's 50 ms timeout: some
-  // answers arrive after the client has given up on that try and sent another.
-  const relay = startLossyUdpRelay({
-    target: server.addr,
-    loss: 0.3,
-    duplicate: 0.15,
-    delay: 0.2,
-    delayMs: 75,
-    reorder: 0.15,
-    holdMs: 75,
-    seed: 6,
-    log: prefixed(log, "relay"),
-    onEvent: (event: RelayEvent) => countReplies(replies, event),
-  });
-  try {
-    const client = prefixed(log, "client");
-    let correct = 0;
-    const ns = [3, 4, 5, 6, 7, 8, 9, 10, 100, 1000];
-    for (const n of ns) {
-      const digits = await runFactorialClient({
-        port: relay.addr.port,
-        n,
-        timeoutMs: 50,
-        tries: 12,
-        log: client,
-      });
-      if (digits === factorial(n).toString()) correct++;
-    }
-    const strays = [...replies.values()].reduce((sum, copies) => sum + Math.max(0, copies - 1), 0);
-    const { stats } = relay;
-    log("");
-    log(
-      `${correct} of ${ns.length} answers correct. The relay saw ${stats.requests} requests and ` +
-        `${stats.replies} replies: ${stats.dropped} dropped, ${stats.duplicated} duplicated, ` +
-        `${stats.delayed} delayed, ${stats.reordered} overtaken.`,
-    );
-    log(`${strays} replies arrived after their request had been answered (duplicates, or`);
-    log("answers to a try the client had given up on). Each went to a socket the client had");
-    log("already closed, and the kernel dropped it: every request gets a fresh socket (a new");
-    log("port), so a stray reply can never be read as the answer to a later request. A client");
-    log("that kept one socket would need a request id in every datagram instead.");
-  } finally {
-    await relay.close();
-    await server.close();
-  }
-}
-
-/** Counts, per client socket, the reply copies the relay lets through. */
-function countReplies(replies: Map<number, number>, event: RelayEvent): void {
-  if (event.direction !== "reply" || event.fate.drop) return;
-  replies.set(event.flow, (replies.get(event.flow) ?? 0) + event.fate.copies);
-}
-
-const USAGE = `Lesson 06: factorial over UDP (the tutorial's server6.py and client6.py)
-
-Usage:
-  deno task 06                      narrated demo: server, client and a lossy link in one process
-  deno task 06 server [options]     answer n with n! until Ctrl+C
-  deno task 06 client [options] [N] ask for N! (no N: asks for it, like the tutorial's input())
-
-Options:
-  --host H          address to bind or send to (default ${LOOPBACK})
-  --port P          port (default ${DEFAULT_PORT})
-  --max-n N         server: the largest n it computes (default and most ${LARGEST_N})
-  --timeout-ms N    client: wait N ms for each reply (default ${DEFAULT_TIMEOUT_MS})
-  --tries N         client: send the request up to N times (default ${DEFAULT_TRIES})
-  --full            client: print every digit of a long result
-  -h, --help        show this help`;
-
-/** The command line: `server`, `client`, or the demo. */
-export async function main(args: string[]): Promise<void> {
-  if (helpRequested(args)) return console.log(USAGE);
-  const { values, positionals } = parseFlags(args, {
-    host: { type: "string" },
-    port: { type: "string" },
-    "max-n": { type: "string" },
-    "timeout-ms": { type: "string" },
-    tries: { type: "string" },
-    full: { type: "boolean" },
-  });
-  const [command, ...rest] = positionals;
-  const host = values.host ?? LOOPBACK;
-  const port = portFlag(values.port, DEFAULT_PORT);
-  const log: Log = (line) => console.log(line);
-
-  if (command === undefined) return await demo(log);
-  if (command === "server") {
-    if (rest.length > 0) throw new UsageError(`server takes no arguments, got "${rest[0]}"`);
-    const maxN = intFlag("--max-n", values["max-n"], LARGEST_N, { min: 0, max: LARGEST_N });
-    const server = startFactorialServer({ host, port, maxN, log });
-    return await serveUntilCtrlC(server, log);
-  }
-  if (command === "client") {
-    if (rest.length > 1) throw new UsageError(`client takes one N, got ${rest.length}`);
-    const timeoutMs = intFlag("--timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, {
-      min: 1,
-      max: 600_000,
-    });
-    const tries = intFlag("--tries", values.tries, DEFAULT_TRIES, { min: 1, max: 100 });
-    // Validate before sending: a request the server would refuse is not sent.
-    const request = parseRequest(rest[0] ?? await askForN());
-    if (!request.ok) {
-      throw new UsageError(request.reason, `give N as a whole number from 0 to ${LARGEST_N}`);
-    }
-    const digits = await runFactorialClient({
-      host,
-      port,
-      n: request.n,
-      timeoutMs,
-      tries,
-      // Only the retries, on stderr: stdout gets the result line alone.
-      log: (line) => {
-        if (line.startsWith("  no answer")) console.error(line.trim());
+/** `deno task 06 [server | client]`: see `--help`. */
+export const cli: LessonCli = {
+  id: "06",
+  title: "factorial over UDP (the tutorial's server6.py and client6.py)",
+  defaultPort: DEFAULT_PORT,
+  demo,
+  commands: {
+    server: command({
+      summary: "answer n with n! until Ctrl+C",
+      flags: {
+        "max-n": {
+          type: "int",
+          default: LARGEST_N,
+          min: 0,
+          max: LARGEST_N,
+          help: "the largest n it computes",
+        },
       },
-    });
-    console.log(formatResult(request.n, digits, values.full));
-    return;
-  }
-  throw new UsageError(`unknown command "${command}": expected server or client`);
-}
+      run: ({ host, port, flags, log }) =>
+        startFactorialServer({ host, port, maxN: flags["max-n"], log }),
+    }),
+    client: command({
+      summary: "ask for N! (no N: asks for it, like the tutorial's input())",
+      args: "[N]",
+      flags: {
+        "timeout-ms": {
+          type: "int",
+          default: 1000,
+          min: 1,
+          max: 600_000,
+          help: "wait N ms for each reply",
+        },
+        tries: { type: "int", default: 3, min: 1, max: 100, help: "send it up to N times" },
+        full: { type: "boolean", help: "print every digit of a long result" },
+      },
+      run: async ({ host, port, args, flags, log }) => {
+        if (args.length > 1) throw new UsageError(`client takes one N, got ${args.length}`);
+        // Checked before sending: a request the server would refuse is not sent.
+        const request = parseRequest(args[0] ?? await askForN());
+        if (!request.ok) {
+          throw new UsageError(request.reason, `give N as a whole number from 0 to ${LARGEST_N}`);
+        }
+        const digits = await runFactorialClient({
+          host,
+          port,
+          n: request.n,
+          timeoutMs: flags["timeout-ms"],
+          tries: flags.tries,
+          // Only the retries, on stderr: stdout gets the result line alone.
+          log: (line) => line.startsWith("  no answer") && console.error(line.trim()),
+        });
+        log(formatResult(request.n, digits, flags.full));
+      },
+    }),
+  },
+};
 
-if (import.meta.main) await runMain(() => main(Deno.args));
+if (import.meta.main) Deno.exit(await runLesson(cli, Deno.args));

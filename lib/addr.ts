@@ -84,7 +84,9 @@ export function isLoopback(host: string): boolean {
 /**
  * The one-line warning a server prints when it listens where other machines
  * can reach it: any address but loopback (`0.0.0.0` and `::` mean every
- * interface). `undefined` for loopback.
+ * interface). `::` is dual stack on Linux (`net.ipv6.bindv6only` is 0 and
+ * Deno does not set `IPV6_V6ONLY`), so IPv4 clients reach it as well, as
+ * `::ffff:a.b.c.d`: the warning says so. `undefined` for loopback.
  *
  * @example
  * ```ts
@@ -93,11 +95,14 @@ export function isLoopback(host: string): boolean {
  *
  * assert.equal(exposureWarning({ hostname: "127.0.0.1", port: 9999 }), undefined);
  * assert.match(exposureWarning({ hostname: "0.0.0.0", port: 9999 })!, /^warning: /);
+ * assert.match(exposureWarning({ hostname: "::", port: 9999 })!, /IPv4 clients reach it too/);
  * ```
  */
 export function exposureWarning(addr: { hostname: string; port: number }): string | undefined {
   if (isLoopback(addr.hostname)) return undefined;
-  const where = addr.hostname === "0.0.0.0" || addr.hostname === "::"
+  const where = addr.hostname === "::"
+    ? "every network interface, IPv6 and IPv4 (dual stack: IPv4 clients reach it too)"
+    : addr.hostname === "0.0.0.0"
     ? "every network interface"
     : "a network interface";
   return `warning: listening on ${formatAddr(addr)}, ${where}: other machines can connect ` +

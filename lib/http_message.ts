@@ -33,7 +33,11 @@ export interface RequestHead {
   method: string;
   /** What is asked for, usually a path: `/`, `/favicon.ico`, `/search?q=tcp`. */
   target: string;
-  /** `1.1` or `1.0`. */
+  /**
+   * The version the request is processed as: `1.0` or `1.1`. A later minor
+   * version (`HTTP/1.2`) is processed as `1.1` (RFC 9110 §2.5); `lines[0]`
+   * keeps what was sent.
+   */
   version: string;
   /** The header fields, in order. */
   fields: Field[];
@@ -55,7 +59,10 @@ export interface ResponseHead {
   lines: string[];
 }
 
-/** The request line named a version of HTTP other than 1.0 and 1.1: the answer is 505. */
+/**
+ * The request line named a major version of HTTP other than 1 (`HTTP/2.0`,
+ * `HTTP/0.9`): the answer is 505 (RFC 9110 §15.6.6).
+ */
 export class HttpVersionError extends ProtocolError {
   /** See {@linkcode ProtocolError}. */
   constructor(message: string, hint?: string, options?: ErrorOptions) {
@@ -109,9 +116,12 @@ export function headLines(head: Uint8Array): string[] {
 }
 
 /**
- * Reads a request line: `METHOD SP target SP HTTP/x.y`. Throws
- * {@linkcode ProtocolError} (answer 400) for anything else, and
- * {@linkcode HttpVersionError} (answer 505) for a version other than 1.0 or 1.1.
+ * Reads a request line: `METHOD SP target SP HTTP/x.y`, `x` and `y` one digit
+ * each (RFC 9112 §2.3). Throws {@linkcode ProtocolError} (answer 400) for
+ * anything else, and {@linkcode HttpVersionError} (answer 505) for a major
+ * version other than 1. A minor version we don't know is no error: RFC 9110
+ * §2.5 says to process `HTTP/1.2` as the highest 1.x we speak, so its
+ * `version` is `1.1`.
  *
  * @example
  * ```ts
@@ -123,6 +133,7 @@ export function headLines(head: Uint8Array): string[] {
  *   target: "/index.html",
  *   version: "1.1",
  * });
+ * assert.equal(parseRequestLine("GET / HTTP/1.2").version, "1.1");
  * assert.throws(() => parseRequestLine("hello"), /not an HTTP request line/);
  * assert.throws(() => parseRequestLine("GET / HTTP/2.0"), /HTTP\/2\.0/);
  * ```
@@ -138,11 +149,13 @@ export function parseRequestLine(
     );
   }
   const [, method, target, major, minor] = match;
-  const version = `${major}.${minor}`;
-  if (version !== "1.1" && version !== "1.0") {
-    throw new HttpVersionError(`HTTP/${version} is not supported`, "speak HTTP/1.1 or HTTP/1.0");
+  if (major !== "1") {
+    throw new HttpVersionError(
+      `HTTP/${major}.${minor} is not supported`,
+      "speak HTTP/1.1 or HTTP/1.0",
+    );
   }
-  return { method, target, version };
+  return { method, target, version: minor === "0" ? "1.0" : "1.1" };
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import { TimeoutError } from "./errors.ts";
 import type { Reader } from "./io.ts";
-import { closeQuietly } from "./server.ts";
+import { closeQuietly } from "./serve.ts";
 
 /**
  * A timer for one socket: each operation run through it must finish within

@@ -103,6 +103,33 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Copies `chunk[spans[0], spans[last])` once and returns a view of it per
+ * `[start, end]` pair: how the frame and line decoders hand out the messages
+ * lying wholly inside one read. Small messages then cost no allocation each
+ * (allocating a 16-byte buffer costs far more than copying 16 bytes); they
+ * share one buffer, no bigger than the read they came in.
+ *
+ * @example
+ * ```ts
+ * import { cutOut } from "./io.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const read = new TextEncoder().encode("one\ntwo\n");
+ * const [one, two] = cutOut(read, [0, 3, 4, 7]);
+ * assert.deepEqual([one, two].map((b) => new TextDecoder().decode(b)), ["one", "two"]);
+ * ```
+ */
+export function cutOut(chunk: Uint8Array, spans: readonly number[]): Uint8Array[] {
+  const from = spans[0];
+  const copy = chunk.slice(from, spans[spans.length - 1]);
+  const views: Uint8Array[] = [];
+  for (let i = 0; i < spans.length; i += 2) {
+    views.push(copy.subarray(spans[i] - from, spans[i + 1] - from));
+  }
+  return views;
+}
+
 /** How many bytes {@linkcode ByteReader} asks the kernel for per read. */
 export const DEFAULT_READ_SIZE = 16 * 1024;
 

@@ -4,9 +4,9 @@
  * TCP delivers a stream of bytes with no message boundaries; a delimiter puts
  * them back. The receiver keeps bytes until a `\n` arrives, and everything
  * before it is one message. Simple and readable with `nc`, but a message can
- * never contain `\n` (length-prefix framing, `length_prefix.ts`, has no such
- * restriction), and the receiver cannot know how long a line will be, so it
- * needs a limit: a peer that never sends `\n` must not fill our memory.
+ * never contain `\n` (lesson 05's length prefix has no such restriction),
+ * and the receiver cannot know how long a line will be, so it needs a limit:
+ * a peer that never sends `\n` must not fill our memory.
  *
  * Splitting on the byte 0x0A is safe for UTF-8 text: every byte of a
  * multi-byte character is 0x80 or above, so `\n` never appears inside one.
@@ -33,7 +33,7 @@
  */
 
 import { LimitError, ProtocolError, UnexpectedEofError } from "./errors.ts";
-import { cutOut } from "./length_prefix.ts";
+import { cutOut } from "./io.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
 /** The delimiter: `\n`, byte 0x0A. */

@@ -1,23 +1,44 @@
 /**
  * Closing a server's side of a connection without losing the answer.
  *
- * If a socket is closed while bytes the peer sent are still unread in its
- * receive buffer, Linux does not send a polite FIN: it sends a reset (RST).
- * A reset tells the peer's kernel to throw away what it has not yet handed to
- * its program, so a browser can lose the very answer we just wrote and show
- * "connection reset" instead. That happens whenever a server answers before
- * reading everything: a 400 for garbage, a 431 for a huge head, a request
- * with a body it ignores.
+ * A socket closed while bytes the peer sent are still unread in it does not
+ * end politely: the kernel resets the connection (RST), as RFC 1122
+ * §4.2.2.13 says it should, to show that data was lost. What the reset
+ * destroys, measured on Linux by `lessons/02_hello_http/closing.ts` (and
+ * pinned by `tests/02_hello_http_closing.test.ts`):
  *
- * The cure (what web servers call a lingering close): shut down only our
- * sending side, which sends FIN after the answer, then read and throw away
- * whatever still arrives until the peer closes too, for a short while.
+ * - our own unsent bytes. Whatever of the answer still waits in our send
+ *   buffer (the peer's receive window was full: it was busy sending, not
+ *   reading) is thrown away and never sent, and what was sent but not yet
+ *   acknowledged is never retransmitted (RFC 9293 §3.10.5). Of an 8 MiB
+ *   answer to a client that had not started reading, it got what its
+ *   kernel already held (128,000 bytes here), then `ConnectionReset`.
+ * - the peer's writes. From the reset on they fail (`BrokenPipe`,
+ *   `ConnectionReset`): a client still sending its request stops there, and
+ *   one that reads only after sending (Python's `sendall()`, then `recv()`)
+ *   never gets to the answer.
+ *
+ * What the reset does not destroy on Linux: what the peer's kernel had
+ * already received. The peer reads all of it before it sees the reset.
+ * (RFC 9293 §3.10.7.4 has a reset flush "all segment queues", and RFC 9112
+ * §9.6 warns that it may erase a response before the client has read it;
+ * Linux keeps what had arrived.)
+ * Deno's `close()` even sends a FIN first (it shuts down the sending side,
+ * then closes), so a small answer already sent reads as answer, end of
+ * stream, and only then the reset, on the peer's next write.
+ *
+ * The cure (the staged close of RFC 9112 §9.6; nginx's `lingering_close`):
+ * shut down only our sending side, which sends FIN after the answer, then
+ * read and throw away whatever still arrives until the peer closes too, for
+ * a short while. Nothing is left unread when we close, so there is no reset;
+ * a peer that sends more than the drain takes (`maxBytes`, `ms`) is reset
+ * then, after its answer and our FIN.
  *
  * @module
  */
 
 import { isClosedError, isPeerGoneError } from "./errors.ts";
-import { closeQuietly } from "./server.ts";
+import { closeQuietly } from "./serve.ts";
 
 /** Options for {@linkcode shutdownAndDrain}. */
 export interface DrainOptions {

@@ -1,74 +1,74 @@
 /**
- * CI's check that the exercises keep the suite honest: every untouched
- * exercise must FAIL its lesson's tests (a test that passes against a TODO
- * stub asserts nothing about the TODO). The lessons passing the same tests is
- * checked by `deno task test`.
+ * # deno task test:exercises: CI's check of every exercise
  *
- * Run: deno task test:exercises
+ * For each exercise in `exercises/catalog.ts`:
+ * - the file is small: at most 80 non-blank lines, exactly one TODO;
+ * - the untouched stub type-checks and FAILS at least one of its checks
+ *   (else the checks do not check what it asks);
+ * - its reference solution (`exercises/solutions/`, same path) type-checks
+ *   and PASSES every check;
+ * - every check the catalog names matches a tagged test.
+ *
+ * Prints one line per exercise and `N passed, M failed` in Deno's summary
+ * format, so CI's count includes it.
  *
  * @module
  */
 
-import { runMain } from "../lib/cli.ts";
-import { LessonError } from "../lib/errors.ts";
-import { lessonsWithExercises, runLessonTests } from "./exercise_runs.ts";
-import { drift } from "./exercise_drift.ts";
+import { type Exercise, EXERCISES } from "../exercises/catalog.ts";
+import { inParallel, runExercise, typeCheckAll } from "./exercise_runs.ts";
 
-async function main(): Promise<void> {
-  const lessons = await lessonsWithExercises();
-  const wrong: string[] = [];
-  for (const lesson of lessons) {
-    const run = await runLessonTests(lesson, "exercises");
-    const failed = run.tests.filter((t) => t.failure !== undefined).length;
-    if (run.crash !== undefined) {
-      wrong.push(lesson.id);
-      console.log(`✗ exercise ${lesson.id}: the tests could not run:\n${run.crash}`);
-    } else if (failed === 0) {
-      wrong.push(lesson.id);
-      console.log(`✗ exercise ${lesson.id}: all ${run.tests.length} tests pass against the stub`);
-    } else {
-      console.log(
-        `✓ exercise ${lesson.id}: the untouched stub fails ${failed} of ${run.tests.length} tests`,
-      );
-      for (const test of run.tests.filter((t) => t.failure === undefined)) {
-        console.log(`    (passes without the TODOs: ${test.name})`);
-      }
+/** The problems with one exercise; empty when it is sound. */
+export async function problemsOf(
+  exercise: Exercise,
+  typeErrors: Map<string, string>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const text = await Deno.readTextFile(`exercises/${exercise.file}`);
+  const lines = text.split("\n").filter((line) => line.trim() !== "").length;
+  if (lines > 80) problems.push(`${lines} non-blank lines, over 80`);
+  const todos = text.match(/\bTODO\b/g)?.length ?? 0;
+  if (todos !== 1) problems.push(`${todos} TODOs, not one`);
+  const stub = await runExercise(exercise, "exercises", {
+    typeError: typeErrors.get(`exercises/${exercise.file}`) ?? null,
+  });
+  if (stub.typeError) problems.push(`the stub does not type-check: ${stub.typeError}`);
+  if (stub.crash) problems.push(`the stub's checks could not run: ${stub.crash.split("\n")[0]}`);
+  else if (stub.passed) problems.push("the untouched stub passes its checks");
+  const solution = await runExercise(exercise, "exercises/solutions", {
+    typeError: typeErrors.get(`exercises/solutions/${exercise.file}`) ?? null,
+  });
+  if (solution.typeError) problems.push(`the solution does not type-check: ${solution.typeError}`);
+  if (!solution.passed) {
+    const failed = solution.checks.filter((c) => c.failure !== undefined).map((c) => c.name);
+    problems.push(`the solution fails: ${failed.join("; ") || solution.crash?.split("\n")[0]}`);
+  }
+  for (const check of exercise.checks) {
+    if (!solution.checks.some((c) => c.name.includes(check.test))) {
+      problems.push(`no check named with "${check.test}"`);
     }
   }
-  // Outside its TODOs, an exercise must be its lesson, line for line.
-  const drifted: string[] = [];
-  for (const lesson of lessons) {
-    const hunks = drift(
-      await Deno.readTextFile(`lessons/${lesson.file}`),
-      await Deno.readTextFile(`exercises/${lesson.file}`),
-    );
-    if (hunks.length === 0) continue;
-    drifted.push(lesson.id);
-    console.log(`✗ exercise ${lesson.id} differs from its lesson outside its TODOs:`);
-    for (const hunk of hunks) {
-      console.log(
-        `    lessons/${lesson.file}:${hunk.lessonLine} / exercises/${lesson.file}:${hunk.exerciseLine}`,
-      );
-      for (const line of hunk.lesson.slice(0, 6)) console.log(`      - ${line}`);
-      for (const line of hunk.exercise.slice(0, 6)) console.log(`      + ${line}`);
-    }
-  }
-  if (wrong.length > 0) {
-    throw new LessonError(
-      `exercises ${wrong.join(", ")} do not fail their tests as untouched stubs`,
-      "a TODO must be something the tests check",
-    );
-  }
-  if (drifted.length > 0) {
-    throw new LessonError(
-      `exercises ${drifted.join(", ")} have drifted from their lessons`,
-      "copy the lesson's change into the exercise, or mark a deliberate difference `exercise-only`",
-    );
-  }
-  console.log(
-    `${lessons.length} exercises checked: every untouched stub fails its tests, ` +
-      "and matches its lesson outside its TODOs.",
-  );
+  return problems;
 }
 
-if (import.meta.main) await runMain(main);
+async function main(): Promise<number> {
+  const started = performance.now();
+  const typeErrors = await typeCheckAll(
+    EXERCISES.flatMap((e) => [`exercises/${e.file}`, `exercises/solutions/${e.file}`]),
+  );
+  const results = await inParallel(EXERCISES.map((exercise) => async () => {
+    const problems = await problemsOf(exercise, typeErrors);
+    console.log(`${exercise.id} ${exercise.file} ... ${problems.length === 0 ? "ok" : "FAILED"}`);
+    for (const problem of problems) console.log(`    ${problem}`);
+    return problems.length === 0;
+  }));
+  const passed = results.filter(Boolean).length;
+  const failed = results.length - passed;
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  console.log(
+    `\n${failed === 0 ? "ok" : "FAILED"} | ${passed} passed | ${failed} failed (${seconds}s)`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main());

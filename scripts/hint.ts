@@ -1,64 +1,89 @@
 /**
- * # deno task hint NN: one more hint each time you ask
+ * # deno task hint: one more hint each time
  *
- * Hints live in `exercises/hints/NN.md`, one per `## ` heading, from a gentle
- * nudge to nearly the answer. How many you have seen is remembered in
- * `.tmp/hints.json`; `--reset` starts over, `--all` shows every hint.
+ *   deno task hint          the exercise you are on (the first not done)
+ *   deno task hint 03b      the next hint for 03b; each call gives one more
+ *   deno task hint 03b 3    hint 3 of 03b (verify says which hint fits a failed check)
+ *   deno task hint --lang zh
+ *
+ * Hints escalate: the first says what to look up (the Deno API page, the
+ * Python line it replaces), the last may show code.
  *
  * @module
  */
 
-import { parseFlags, runMain } from "../lib/cli.ts";
-import { UsageError } from "../lib/errors.ts";
-import { findLesson } from "../lessons/registry.ts";
+import { parseArgs } from "node:util";
+import { type Exercise, EXERCISES, findExercise } from "../exercises/catalog.ts";
+import { chooseLanguage, type Language } from "./language.ts";
 
-const STATE = ".tmp/hints.json";
+const SEEN = ".tmp/hints.json";
 
-/** Splits a hints file into its hints: each `## ` heading and what follows it. */
-export function splitHints(markdown: string): string[] {
-  return markdown.split(/^## /m).slice(1).map((hint) => hint.trim());
-}
+const SAY = {
+  en: {
+    heading: (e: Exercise, n: number) => `Hint ${n}/${e.hints.length} for ${e.id} (${e.goal.en}):`,
+    more: (e: Exercise) => `For the next one: deno task hint ${e.id}`,
+    last: "That was the last hint. The worked answer is in the lesson the exercise names.",
+    unknown: (id: string) => `error: there is no exercise ${id} (see exercises/catalog.ts)`,
+  },
+  zh: {
+    heading: (e: Exercise, n: number) =>
+      `${e.id} 的第 ${n}/${e.hints.length} 条提示（${e.goal.zh}）：`,
+    more: (e: Exercise) => `下一条：deno task hint ${e.id}`,
+    last: "这是最后一条提示了。完整的写法就在练习所对应的课程里。",
+    unknown: (id: string) => `error: 没有练习 ${id}（见 exercises/catalog.ts）`,
+  },
+} as const;
 
-async function readState(): Promise<Record<string, number>> {
+/** The first exercise `verify` has not seen pass, else the first. */
+async function current(): Promise<Exercise> {
   try {
-    return JSON.parse(await Deno.readTextFile(STATE));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof SyntaxError) return {};
-    throw err;
+    const memory: Record<string, { passed: boolean }> = JSON.parse(
+      await Deno.readTextFile(".tmp/verify.json"),
+    );
+    return EXERCISES.find((e) => !memory[e.id]?.passed) ?? EXERCISES[0];
+  } catch {
+    return EXERCISES[0];
   }
 }
 
-async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseFlags(args, {
-    reset: { type: "boolean" },
-    all: { type: "boolean" },
+/** Prints hint `n` (1-based) of `exercise`. */
+export function showHint(exercise: Exercise, n: number, lang: Language): string[] {
+  const say = SAY[lang];
+  const out = [say.heading(exercise, n), "", `  ${exercise.hints[n - 1][lang]}`, ""];
+  out.push(n < exercise.hints.length ? say.more(exercise) : say.last);
+  return out;
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { lang: { type: "string" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
   });
-  const id = positionals[0];
-  const lesson = id === undefined ? undefined : findLesson(id);
-  if (!lesson) throw new UsageError("which lesson? e.g. deno task hint 03");
-  let hints: string[];
+  if (values.help) {
+    console.log("Usage: deno task hint [EXERCISE [N]] [--lang zh|en]");
+    return 0;
+  }
+  const lang = chooseLanguage(values.lang);
+  const exercise = positionals[0] ? findExercise(positionals[0]) : await current();
+  if (!exercise) {
+    console.error(SAY[lang].unknown(positionals[0]));
+    return 1;
+  }
+  let seen: Record<string, number> = {};
   try {
-    hints = splitHints(await Deno.readTextFile(`exercises/hints/${lesson.id}.md`));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new UsageError(`there are no hints for lesson ${lesson.id} yet`);
-    }
-    throw err;
-  }
-  const state = await readState();
-  const seen = values.reset ? 0 : state[lesson.id] ?? 0;
-  const upTo = values.all ? hints.length : Math.min(seen + 1, hints.length);
-  for (let i = 0; i < upTo; i++) {
-    console.log(`Hint ${i + 1}/${hints.length}: ${hints[i]}\n`);
-  }
-  console.log(
-    upTo < hints.length
-      ? `Ask again (deno task hint ${lesson.id}) for the next hint.`
-      : `That was the last hint. The worked answer is lessons/${lesson.file}.`,
+    seen = JSON.parse(await Deno.readTextFile(SEEN));
+  } catch { /* no hints seen yet */ }
+  const asked = positionals[1] ? Number(positionals[1]) : undefined;
+  const n = Math.min(
+    exercise.hints.length,
+    Math.max(1, asked ?? (seen[exercise.id] ?? 0) + 1),
   );
-  state[lesson.id] = upTo;
+  for (const line of showHint(exercise, n, lang)) console.log(line);
+  seen[exercise.id] = Math.max(seen[exercise.id] ?? 0, n);
   await Deno.mkdir(".tmp", { recursive: true });
-  await Deno.writeTextFile(STATE, JSON.stringify(state));
+  await Deno.writeTextFile(SEEN, JSON.stringify(seen, null, 2));
+  return 0;
 }
 
-if (import.meta.main) await runMain(() => main(Deno.args));
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
-import { loadLesson } from "./_lesson.ts";
-import { closedPort, splitEvery, utf8 } from "./_util.ts";
-import { TEST_CA_CERT, TEST_SERVER_CERT, TEST_SERVER_KEY } from "./fixtures/tls.ts";
+import * as lesson from "../lessons/01_fetch_page.ts";
 import {
-  ConnectionRefusedError,
+  buildRequest,
+  parseTarget,
+  type Target,
+  USER_AGENT,
+} from "../lessons/01_fetch_page/1_request.ts";
+import { readResponseHead } from "../lessons/01_fetch_page/2_head.ts";
+import * as step3 from "../lessons/01_fetch_page/3_content_length.ts";
+import * as step4 from "../lessons/01_fetch_page/4_chunked.ts";
+import { DEMO_PAGE_PIECES, startChunkedServer } from "../lessons/01_fetch_page/4_chunked.ts";
+import { defaultOutFile, savePage } from "../lessons/01_fetch_page/7_save.ts";
+import { startKeepAliveServer } from "../lessons/01_fetch_page/demo.ts";
+import {
   formatError,
   LimitError,
   ProtocolError,
@@ -12,43 +21,53 @@ import {
   UsageError,
 } from "../lib/errors.ts";
 import { readHead } from "../lib/http_head.ts";
-import { concatBytes, writeAll } from "../lib/io.ts";
+import { concatBytes, type Reader, writeAll } from "../lib/io.ts";
 import { collect } from "../lib/log.ts";
-import { serveTcp, type TcpServer } from "../lib/server.ts";
-import { listenTcp } from "../lib/tcp.ts";
+import { serve, type Server } from "../lib/serve.ts";
+import { underTest } from "./_exercise.ts";
+import { closedPort, runCli, splitEvery, utf8, within } from "./_util.ts";
+import { TEST_CA_CERT, TEST_SERVER_CERT, TEST_SERVER_KEY } from "./fixtures/tls.ts";
 
-const lesson = await loadLesson<typeof import("../lessons/01_fetch_page.ts")>("01_fetch_page.ts");
+// What these tests check: the lesson's functions, or an exercise's (tests
+// tagged #01a ... #01e, when `deno task verify` checks that exercise).
+const fetchLikeTheTutorial = await underTest(lesson, "fetchLikeTheTutorial");
+const readLengthBody = await underTest(step3, "readLengthBody");
+const readUntilClose = await underTest(step3, "readUntilClose");
+const readChunkedBody = await underTest(step4, "readChunkedBody");
 
 // ---------------------------------------------------------------------------
 // Servers the tests script byte by byte.
 
-/** What a scripted server saw and can do. */
-interface Scripted {
-  /** The request head the client sent, with its final \r\n\r\n. */
-  request: Promise<string>;
-}
+/** A server that records the request head it got. */
+type Scripted = Server & { request: Promise<string> };
 
 /**
  * A raw TCP server that reads one request head, records it, then runs
  * `script` on the connection: the test decides every byte of the answer.
  */
-function scriptedServer(
-  script: (conn: Deno.TcpConn) => Promise<void>,
-): TcpServer & Scripted {
-  let recordRequest!: (text: string) => void;
-  const request = new Promise<string>((resolve) => recordRequest = resolve);
-  const server = serveTcp(listenTcp({ port: 0 }), async (conn) => {
+function scriptedServer(script: (conn: Deno.Conn) => Promise<void>): Scripted {
+  const { promise: request, resolve } = Promise.withResolvers<string>();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = serve(listener, async (conn) => {
     const cut = await readHead(conn, { maxBytes: 16 * 1024, what: "request" });
-    recordRequest(cut === null ? "" : utf8.decode(cut.head) + "\r\n\r\n");
+    resolve(cut === null ? "" : utf8.decode(cut.head) + "\r\n\r\n");
     await script(conn);
   });
   return Object.assign(server, { request });
 }
 
-/** A server that writes `bytes` and closes. */
-function answering(...pieces: (string | Uint8Array)[]): TcpServer & Scripted {
+/** A server that writes `pieces` and closes. */
+function answering(...pieces: (string | Uint8Array)[]): Scripted {
   return scriptedServer(async (conn) => {
     for (const piece of pieces) await writeAll(conn, bytesOf(piece));
+  });
+}
+
+/** A server that writes `pieces`, then keeps the connection open until the client closes it. */
+function answeringAndStaying(...pieces: (string | Uint8Array)[]): Scripted {
+  return scriptedServer(async (conn) => {
+    for (const piece of pieces) await writeAll(conn, bytesOf(piece));
+    await conn.read(new Uint8Array(1)); // null once the client hangs up
   });
 }
 
@@ -56,42 +75,97 @@ function bytesOf(piece: string | Uint8Array): Uint8Array {
   return typeof piece === "string" ? utf8.encode(piece) : piece;
 }
 
-function urlOf(server: TcpServer, path = "/"): string {
+function urlOf(server: Server, path = "/"): string {
   return `http://127.0.0.1:${server.addr.port}${path}`;
 }
 
+/** `lesson.fetchPage(...)`, failing in words if it takes over `ms`. */
+function fetchWithin(ms: number, url: string, options: lesson.FetchOptions = {}) {
+  return within(ms, `fetchPage(${url}) to return`, lesson.fetchPage(url, options));
+}
+
+/** What {@linkcode fetchBody} got: the head, how it framed the body, and the body. */
+type Fetched = Pick<lesson.FetchResult, "head" | "framing" | "body" | "chunks" | "trailers">;
+
+/** Opens a plain TCP connection to the target: fetchBody()'s default. */
+function connectPlain(target: Target): Promise<lesson.Connection> {
+  return Deno.connect({ hostname: target.hostname, port: target.port });
+}
+
 /**
- * Fetches from a server that writes each piece only after the client's
- * previous read returned, so every read the client makes ends exactly where a
- * piece ends: the split is the test's choice, not the kernel's. Returns the
+ * fetchPage()'s steps around the body readers under test (an exercise's,
+ * when one is checked): connect, send the request, read the head, then read
+ * the body as the head frames it. `connect` lets a test watch each read.
+ */
+async function fetchBody(
+  url: string,
+  options: { maxBytes?: number; connect?: (target: Target) => Promise<lesson.Connection> } = {},
+): Promise<Fetched> {
+  const target = parseTarget(url);
+  const conn = await (options.connect ?? connectPlain)(target);
+  try {
+    await writeAll(conn, utf8.encode(buildRequest(target)));
+    const { head, body: rest } = await readResponseHead(conn, `127.0.0.1:${target.port}`);
+    const framing = step3.bodyFraming(head);
+    const maxBytes = options.maxBytes ?? lesson.DEFAULT_MAX_BYTES;
+    const noChunks = { chunks: 0, trailers: [] };
+    switch (framing.kind) {
+      case "chunked":
+        return { head, framing, ...await readChunkedBody(rest, maxBytes) };
+      case "length":
+        return {
+          head,
+          framing,
+          body: await readLengthBody(rest, framing.length, maxBytes),
+          ...noChunks,
+        };
+      case "close":
+        return { head, framing, body: await readUntilClose(rest, maxBytes), ...noChunks };
+      case "none":
+        return { head, framing, body: new Uint8Array(0), ...noChunks };
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * Fetches with {@linkcode fetchBody} from a server that writes each piece
+ * only once the client has read every byte before it, so every piece starts
+ * a new read: the split is the test's choice, not the kernel's. Returns the
  * result and the size of every read the client made.
  */
 async function fetchInLockstep(
   pieces: (string | Uint8Array)[],
-): Promise<{ page: Awaited<ReturnType<typeof lesson.fetchPage>>; reads: number[] }> {
+  what: string,
+): Promise<{ page: Fetched; reads: number[] }> {
   const reads: number[] = [];
+  let received = 0;
   let wake: (() => void) | undefined;
   // Once the fetch has ended (a client that failed stops reading), the server
   // stops waiting for reads that will never come, so the test fails, not hangs.
   let fetchEnded = false;
-  const readsReach = async (count: number) => {
-    while (reads.length < count && !fetchEnded) {
-      await new Promise<void>((resolve) => wake = resolve);
-    }
+  const receivedReach = async (bytes: number) => {
+    while (received < bytes && !fetchEnded) await new Promise<void>((resolve) => wake = resolve);
   };
   await using server = scriptedServer(async (conn) => {
-    for (const [i, piece] of pieces.entries()) {
+    let sent = 0;
+    for (const piece of pieces) {
       await writeAll(conn, bytesOf(piece));
-      if (bytesOf(piece).length > 0) await readsReach(i + 1);
+      sent += bytesOf(piece).length;
+      await receivedReach(sent);
     }
   });
-  const fetching = lesson.fetchPage(urlOf(server), {
+  const fetching = fetchBody(urlOf(server), {
     connect: async (target) => {
       const conn = await Deno.connect({ hostname: target.hostname, port: target.port });
       return {
         async read(p: Uint8Array) {
           const n = await conn.read(p);
-          if (n !== null) reads.push(n);
+          if (n !== null) {
+            reads.push(n);
+            received += n;
+          }
           wake?.();
           return n;
         },
@@ -105,8 +179,46 @@ async function fetchInLockstep(
     wake?.();
   };
   fetching.then(ended, ended);
-  const page = await fetching;
+  const page = await within(2_000, what, fetching);
   return { page, reads };
+}
+
+/** Where a run of reads of these sizes ends each read: the running totals. */
+function readEnds(sizes: number[]): Set<number> {
+  let total = 0;
+  return new Set(sizes.map((n) => total += n));
+}
+
+/**
+ * `got` must be `expected`, byte for byte; a failure says where they part in
+ * a line, not as a diff of thousands of numbers.
+ */
+function assertSameBytes(got: Uint8Array, expected: Uint8Array, what: string): void {
+  const at = got.findIndex((byte, i) => byte !== expected[i]);
+  if (got.length === expected.length && at === -1) return;
+  const where = at === -1 || at >= expected.length ? Math.min(got.length, expected.length) : at;
+  assert.fail(
+    `${what}: got ${got.length} bytes, expected ${expected.length}; they differ from byte ${where} ` +
+      `(got ${JSON.stringify([...got.subarray(where, where + 8)])}, ` +
+      `expected ${JSON.stringify([...expected.subarray(where, where + 8)])})`,
+  );
+}
+
+/** Waits for `promise` to fail with `type`; a body returned instead is named with its size. */
+async function refused(
+  promise: Promise<{ body: Uint8Array } | Uint8Array>,
+  type: new (...args: never[]) => Error,
+  what: string,
+): Promise<Error> {
+  let result: { body: Uint8Array } | Uint8Array;
+  try {
+    result = await promise;
+  } catch (err) {
+    assert.ok(err instanceof type, `expected ${type.name} (${what}), got ${err}`);
+    return err;
+  }
+  const body = result instanceof Uint8Array ? result : result.body;
+  assert.fail(`expected ${type.name} (${what}), but it returned a body of ${body.length} bytes`);
 }
 
 /** A fresh folder under .tmp/ (the only place the test task may write), removed afterwards. */
@@ -126,13 +238,92 @@ async function tempDir(): Promise<AsyncDisposable & { path: string; files(): Pro
   };
 }
 
+/** `deno task 01 ARGS`, in this process, failing in words if it takes over 5 s. */
+function task01(...args: string[]) {
+  return within(5_000, `deno task 01 ${args.join(" ")} to finish`, runCli(lesson.cli, args));
+}
+
 const HEAD_CHUNKED =
   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 // ---------------------------------------------------------------------------
+// The tutorial's client, and what Connection: close changes.
+
+/** Said when the tutorial's client does not return: what a missing EOF check looks like. */
+const UNTIL_CLOSE =
+  "the tutorial's client to return once the server closed (does the loop stop when read() returns null?)";
+
+Deno.test("fetchLikeTheTutorial() saves the chunk sizes into the page; fetchPage() removes them #01a", async () => {
+  await using server = startChunkedServer();
+  const naive = await within(
+    2_000,
+    UNTIL_CLOSE,
+    fetchLikeTheTutorial({
+      port: server.addr.port,
+      request: buildRequest(parseTarget(urlOf(server))),
+    }),
+  );
+  assert.match(naive.header, /^HTTP\/1\.1 200 OK\r\n.*Transfer-Encoding: chunked/s);
+  const firstSize = utf8.encode(DEMO_PAGE_PIECES[0]).length.toString(16);
+  assert.ok(utf8.decode(naive.html).startsWith(`${firstSize}\r\n<!doctype html>`));
+  assert.ok(utf8.decode(naive.html).endsWith("\r\n0\r\n\r\n"));
+  const decoded = await fetchWithin(5_000, urlOf(server));
+  assert.equal(utf8.decode(decoded.body), DEMO_PAGE_PIECES.join(""));
+});
+
+Deno.test("fetchLikeTheTutorial() sends the request byte for byte and keeps every byte until the close, over many reads #01a", async () => {
+  // 100 kB, every byte value and no run of zeros: many reads, each to be kept whole.
+  const body = new Uint8Array(100_000).map((_, i) => (i * 7 + 1) % 256);
+  await using server = answering("HTTP/1.0 200 OK\r\n\r\n", ...splitEvery(body, 10_000));
+  const request = buildRequest(parseTarget(urlOf(server, "/big?x=1")));
+  const { header, html } = await within(
+    2_000,
+    UNTIL_CLOSE,
+    fetchLikeTheTutorial({ port: server.addr.port, request }),
+  );
+  const got = await within(1_000, "the request at the server", server.request);
+  assert.equal(got, request, "the server must receive options.request, every byte of it");
+  assert.equal(header, "HTTP/1.0 200 OK");
+  assertSameBytes(html, body, "the page after the head (keep n bytes of each read, a copy each)");
+});
+
+Deno.test("fetchLikeTheTutorial() without Connection: close returns only once the server closes the idle connection #01a", async () => {
+  const idleTimeoutMs = 200;
+  await using server = startKeepAliveServer({ idleTimeoutMs });
+  const request = buildRequest(parseTarget(urlOf(server))).replace("Connection: close\r\n", "");
+  const started = performance.now();
+  const { html } = await within(
+    2_000,
+    `the server to close the idle connection after its ${idleTimeoutMs} ms keep-alive timeout ` +
+      "(does the loop stop when read() returns null?)",
+    fetchLikeTheTutorial({ port: server.addr.port, request }),
+  );
+  assert.equal(utf8.decode(html), "<h1>Hello</h1>\n", "the answer came long before the close");
+  const waited = performance.now() - started;
+  assert.ok(
+    waited >= idleTimeoutMs,
+    `the read loop ended after ${waited.toFixed(0)} ms, before the server closed: ` +
+      "read until read() returns null, not only once",
+  );
+});
+
+Deno.test("fetchLikeTheTutorial() with Connection: close returns as soon as the server has answered #01a", async () => {
+  await using server = startKeepAliveServer({ idleTimeoutMs: 60_000 });
+  const { html } = await within(
+    2_000,
+    "the server to close after its answer (Connection: close); does the loop stop when read() returns null?",
+    fetchLikeTheTutorial({
+      port: server.addr.port,
+      request: buildRequest(parseTarget(urlOf(server))),
+    }),
+  );
+  assert.equal(utf8.decode(html), "<h1>Hello</h1>\n");
+});
+
+// ---------------------------------------------------------------------------
 // The request on the wire.
 
-Deno.test("the request is built byte for byte: path and query, Host, User-Agent, Accept, Connection: close", () => {
+Deno.test("buildRequest() writes the request byte for byte: path and query, Host, User-Agent, Accept, Connection: close", () => {
   const cases: [url: string, firstTwoLines: string][] = [
     ["http://example.com", "GET / HTTP/1.1\r\nHost: example.com\r\n"],
     ["http://example.com:80/a/b?q=1#frag", "GET /a/b?q=1 HTTP/1.1\r\nHost: example.com\r\n"],
@@ -144,23 +335,23 @@ Deno.test("the request is built byte for byte: path and query, Host, User-Agent,
   ];
   for (const [url, start] of cases) {
     assert.equal(
-      lesson.buildRequest(lesson.parseTarget(url)),
-      `${start}User-Agent: ${lesson.USER_AGENT}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+      buildRequest(parseTarget(url)),
+      `${start}User-Agent: ${USER_AGENT}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
       url,
     );
   }
 });
 
-Deno.test("the server receives exactly the request the lesson prints", async () => {
+Deno.test("fetchPage() sends exactly the request it prints", async () => {
   await using server = answering("HTTP/1.1 204 No Content\r\n\r\n");
   const { log, lines } = collect();
-  const page = await lesson.fetchPage(urlOf(server, "/hello?x=1"), { log });
-  assert.equal(await server.request, page.request);
+  const page = await fetchWithin(5_000, urlOf(server, "/hello?x=1"), { log });
+  assert.equal(await within(1_000, "the request at the server", server.request), page.request);
   const printed = lines.filter((l) => l.startsWith("> ")).map((l) => l.slice(2));
   assert.equal(printed.join("\r\n") + "\r\n", page.request);
 });
 
-Deno.test("a URL that is not http(s) is a usage error with a hint", () => {
+Deno.test("parseTarget() refuses a URL that is not http(s), with a hint", () => {
   const cases: [string, RegExp][] = [
     [
       "example.com",
@@ -170,7 +361,7 @@ Deno.test("a URL that is not http(s) is a usage error with a hint", () => {
     ["http://user:secret@example.com/", /user names and passwords/],
   ];
   for (const [url, message] of cases) {
-    assert.throws(() => lesson.parseTarget(url), (err) => {
+    assert.throws(() => parseTarget(url), (err) => {
       assert.ok(err instanceof UsageError);
       assert.match(formatError(err), message);
       return true;
@@ -230,37 +421,105 @@ const chunkedSplits: { label: string; pieces: (string | Uint8Array)[] }[] = [
 ];
 
 for (const { label, pieces } of chunkedSplits) {
-  Deno.test(`a chunked body is decoded exactly: ${label}`, async () => {
-    const { page: result, reads } = await fetchInLockstep(pieces);
+  Deno.test(`readChunkedBody() decodes a chunked body exactly: ${label} #01d`, async () => {
+    const { page: result, reads } = await fetchInLockstep(
+      pieces,
+      "the chunked body, piece by piece (does the loop stop once the last chunk has come?)",
+    );
     assert.equal(result.head.status, 200);
     assert.deepEqual(result.framing, { kind: "chunked" });
-    assert.deepEqual(result.body, pageBytes);
+    assert.equal(utf8.decode(result.body), page, "the page, without its chunk sizes");
     assert.equal(result.chunks, 2);
     assert.deepEqual(result.trailers, [{ name: "X-Trailer", value: "yes" }]);
-    // The reads really were split where the test said.
-    assert.deepEqual(reads, pieces.map((p) => bytesOf(p).length).filter((n) => n > 0));
+    // The reads really were split where the test said: each piece began a read.
+    const ends = readEnds(reads);
+    let end = 0;
+    for (const piece of pieces) {
+      assert.ok(ends.has(end += bytesOf(piece).length), `a read ends at ${end}`);
+    }
   });
 }
 
-Deno.test("a body with Content-Length is read to exactly that length, even if the server keeps the connection open", async () => {
-  const body = new Uint8Array(256).map((_, i) => i); // every byte value
-  let clientClosed!: () => void;
-  const closed = new Promise<void>((resolve) => clientClosed = resolve);
-  await using server = scriptedServer(async (conn) => {
-    await writeAll(conn, utf8.encode(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`));
-    await writeAll(conn, body);
-    // Do not close: wait for the client to hang up. A client that read until
-    // close would wait for ever (and time out); this one stops at the length.
-    await conn.read(new Uint8Array(1));
-    clientClosed();
-  });
-  const result = await lesson.fetchPage(urlOf(server), { timeoutMs: 30_000 });
-  assert.deepEqual(result.framing, { kind: "length", length: 256 });
-  assert.deepEqual(result.body, body);
-  await closed;
+Deno.test("readChunkedBody() stops reading after a chunked body's last chunk, though the server keeps the connection open #01d", async () => {
+  // Bytes after the last chunk are not the page either.
+  await using server = answeringAndStaying(wireChunked + "HTTP/1.1 200 OK\r\n");
+  const result = await within(
+    2_000,
+    "the body to end right after the size-0 chunk (does the loop read on, until a close that never comes?)",
+    fetchBody(urlOf(server)),
+  );
+  assert.equal(utf8.decode(result.body), page);
+  assert.deepEqual(result.trailers, [{ name: "X-Trailer", value: "yes" }]);
 });
 
-Deno.test("a body without length or chunking is everything until the server closes", async () => {
+Deno.test("readChunkedBody(): a body cut off before its last chunk is an UnexpectedEofError, not half a page #01d", async (t) => {
+  const cases = [
+    ["inside a chunk", `${HEAD_CHUNKED}10\r\n0123456789`],
+    ["before the last (size 0) chunk", `${HEAD_CHUNKED}2\r\nok\r\n`],
+  ];
+  for (const [label, wire] of cases) {
+    await t.step(label, async () => {
+      await using server = answering(wire);
+      const what = "an UnexpectedEofError: the server closed before the size-0 chunk";
+      await within(2_000, what, refused(fetchBody(urlOf(server)), UnexpectedEofError, what));
+    });
+  }
+});
+
+Deno.test("readChunkedBody() refuses a chunked body over maxBytes #01d", async () => {
+  await using server = answeringAndStaying(`${HEAD_CHUNKED}6\r\n123456\r\n0\r\n\r\n`);
+  const what = "a LimitError: 6 body bytes with maxBytes 5";
+  await within(2_000, what, refused(fetchBody(urlOf(server), { maxBytes: 5 }), LimitError, what));
+});
+
+Deno.test("readLengthBody() keeps no byte a server sends past its Content-Length #01c", async (t) => {
+  const head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+  const what = "the body to end at its Content-Length";
+  await t.step("the extra bytes in the same read as the head", async () => {
+    await using server = answering(head + "HelloEXTRA");
+    const result = await within(2_000, what, fetchBody(urlOf(server)));
+    assert.equal(utf8.decode(result.body), "Hello");
+  });
+  await t.step("the extra bytes in the read that completes the body", async () => {
+    const { page: result } = await fetchInLockstep([head, "Hel", "loEXTRA"], what);
+    assert.equal(utf8.decode(result.body), "Hello");
+  });
+});
+
+Deno.test("readLengthBody() reads a Content-Length body to exactly that length, though the server keeps the connection open #01c", async () => {
+  const body = new Uint8Array(256).map((_, i) => i); // every byte value
+  await using server = answeringAndStaying(
+    `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`,
+    body,
+  );
+  const what =
+    "the body to end at its Content-Length (does the loop stop at `length` bytes, or wait for the close?)";
+  const result = await within(2_000, what, fetchBody(urlOf(server)));
+  assert.deepEqual(result.framing, { kind: "length", length: 256 });
+  assertSameBytes(result.body, body, "the 256-byte body");
+});
+
+Deno.test("readLengthBody() returns a Content-Length: 0 body without waiting for another read #01c", async () => {
+  await using server = answeringAndStaying("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  const what = "an empty body at once (does it wait for a read that needs none?)";
+  const result = await within(2_000, what, fetchBody(urlOf(server)));
+  assert.equal(result.body.length, 0);
+});
+
+Deno.test("readLengthBody(): a body cut short by the close is an UnexpectedEofError, not a shorter page #01c", async () => {
+  await using server = answering("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345");
+  const what = "an UnexpectedEofError: 5 of 10 bytes, then the close";
+  await within(2_000, what, refused(fetchBody(urlOf(server)), UnexpectedEofError, what));
+});
+
+Deno.test("readLengthBody() refuses a Content-Length over maxBytes before reading a byte of it #01c", async () => {
+  // 4 GiB announced, nothing sent: allocating or waiting for it would be the bug.
+  await using server = answeringAndStaying("HTTP/1.1 200 OK\r\nContent-Length: 4294967296\r\n\r\n");
+  const what = "a LimitError for Content-Length: 4294967296, at once";
+  await within(2_000, what, refused(fetchBody(urlOf(server)), LimitError, what));
+});
+
+Deno.test("readUntilClose() takes a body without length or chunking as everything until the server closes #01e", async () => {
   const body = concatBytes([
     new Uint8Array(256).map((_, i) => i),
     utf8.encode("\r\n\r\n0\r\n\r\n"),
@@ -269,25 +528,72 @@ Deno.test("a body without length or chunking is everything until the server clos
     "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n",
     body,
   );
-  const result = await lesson.fetchPage(urlOf(server));
+  const result = await within(2_000, "the body to end with the close", fetchBody(urlOf(server)));
   assert.deepEqual(result.framing, { kind: "close" });
-  assert.deepEqual(result.body, body);
+  assertSameBytes(result.body, body, "everything after the head");
 });
 
-Deno.test("204 and 304 answers have no body", async () => {
+Deno.test("readUntilClose() keeps a body of exactly maxBytes and refuses one byte more #01e", async () => {
+  const body = new Uint8Array(40_000).fill(0x78);
+  for (const [maxBytes, keeps] of [[body.length, true], [body.length - 1, false]] as const) {
+    await using server = answering("HTTP/1.0 200 OK\r\n\r\n", body);
+    const fetching = fetchBody(urlOf(server), { maxBytes });
+    if (keeps) {
+      const result = await within(2_000, "a body of exactly maxBytes", fetching);
+      assert.equal(result.body.length, body.length, "a body of exactly maxBytes is kept whole");
+    } else {
+      const what = `a LimitError: ${body.length} bytes with maxBytes ${maxBytes}`;
+      await within(2_000, what, refused(fetching, LimitError, what));
+    }
+  }
+});
+
+Deno.test("readUntilClose() stops reading at maxBytes, though the server has 8 MiB more to send #01e", async () => {
+  const maxBytes = 64 * 1024;
+  const slack = 64 * 1024; // one read past the limit, whatever the size of the learner's reads
+  await using server = scriptedServer(async (conn) => {
+    await writeAll(conn, utf8.encode("HTTP/1.0 200 OK\r\n\r\n"));
+    const piece = new Uint8Array(64 * 1024).fill(0x78);
+    try {
+      for (let sent = 0; sent < 8 * 1024 * 1024; sent += piece.length) await writeAll(conn, piece);
+    } catch {
+      // the client hung up: what this test wants
+    }
+  });
+  using conn = await within(
+    2_000,
+    "the connection to the test server",
+    Deno.connect({ hostname: "127.0.0.1", port: server.addr.port }),
+  );
+  await writeAll(conn, utf8.encode(buildRequest(parseTarget(urlOf(server)))));
+  const { body } = await within(2_000, "the response head", readResponseHead(conn, "the server"));
+  let read = 0;
+  const counting: Reader = {
+    async read(p) {
+      const n = await body.read(p);
+      read += n ?? 0;
+      return n;
+    },
+  };
+  const what = `a LimitError once the body passed maxBytes (${maxBytes})`;
+  await within(2_000, what, refused(readUntilClose(counting, maxBytes), LimitError, what));
+  assert.ok(read <= maxBytes + slack, `read ${read} bytes, far past maxBytes ${maxBytes}`);
+});
+
+Deno.test("fetchPage() reads no body after 204 and 304", async () => {
   for (const status of ["204 No Content", "304 Not Modified"]) {
     await using server = answering(`HTTP/1.1 ${status}\r\nContent-Length: 10\r\n\r\n`);
-    const result = await lesson.fetchPage(urlOf(server));
+    const result = await fetchWithin(5_000, urlOf(server));
     assert.deepEqual(result.framing, { kind: "none" });
     assert.equal(result.body.length, 0);
   }
 });
 
-Deno.test("a 103 Early Hints head before the real answer is skipped", async () => {
+Deno.test("fetchPage() skips a 103 Early Hints head before the real answer", async () => {
   await using server = answering(
     "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
   );
-  const result = await lesson.fetchPage(urlOf(server));
+  const result = await fetchWithin(5_000, urlOf(server));
   assert.equal(result.head.status, 200);
   assert.equal(utf8.decode(result.body), "ok");
 });
@@ -295,7 +601,7 @@ Deno.test("a 103 Early Hints head before the real answer is skipped", async () =
 // ---------------------------------------------------------------------------
 // A real HTTP server that no one here wrote.
 
-Deno.test("against Deno.serve: a streamed (chunked) body and a Content-Length body arrive byte for byte", async () => {
+Deno.test("Deno.serve sends Content-Length for a body of known length and chunks only a stream; fetchPage() reads both byte for byte", async () => {
   const pieces = [
     utf8.encode("<h1>流</h1>"),
     new Uint8Array(3000).fill(0x41),
@@ -316,19 +622,20 @@ Deno.test("against Deno.serve: a streamed (chunked) body and a Content-Length bo
     return new Response(whole.slice().buffer);
   });
   const base = `http://127.0.0.1:${server.addr.port}`;
-  const streamed = await lesson.fetchPage(`${base}/stream`);
-  assert.deepEqual(streamed.framing, { kind: "chunked" });
-  assert.deepEqual(streamed.body, whole);
-  const sized = await lesson.fetchPage(`${base}/sized`);
+  const sized = await fetchWithin(5_000, `${base}/sized`);
   assert.deepEqual(sized.framing, { kind: "length", length: whole.length });
   assert.deepEqual(sized.body, whole);
+  const streamed = await fetchWithin(5_000, `${base}/stream`);
+  assert.deepEqual(streamed.framing, { kind: "chunked" });
+  assert.deepEqual(streamed.body, whole);
 });
 
 // ---------------------------------------------------------------------------
-// TLS.
+// Connecting, and TLS.
 
-Deno.test("https: the same request and decoding, inside TLS, against a local TLS server", async () => {
-  using listener = Deno.listenTls({
+/** A TLS server with the test certificate, accepting one connection and running `script` on it. */
+function tlsServer(script: (conn: Deno.TlsConn) => Promise<string | void>) {
+  const listener = Deno.listenTls({
     hostname: "127.0.0.1",
     port: 0,
     cert: TEST_SERVER_CERT,
@@ -336,69 +643,94 @@ Deno.test("https: the same request and decoding, inside TLS, against a local TLS
   });
   const serving = (async () => {
     using conn = await listener.accept();
+    return await script(conn);
+  })();
+  return { listener, serving, url: `https://127.0.0.1:${listener.addr.port}` };
+}
+
+Deno.test("fetchPage() over https: the same request and decoding, inside TLS", async () => {
+  const { listener, serving, url } = tlsServer(async (conn) => {
     const cut = await readHead(conn, { maxBytes: 16 * 1024, what: "request" });
     await writeAll(conn, utf8.encode(`${HEAD_CHUNKED}5\r\nhello\r\n0\r\n\r\n`));
     return utf8.decode(cut!.head);
-  })();
-  const result = await lesson.fetchPage(`https://127.0.0.1:${listener.addr.port}/secret`, {
-    caCerts: [TEST_CA_CERT],
   });
+  using _listener = listener;
+  const result = await fetchWithin(5_000, `${url}/secret`, { caCerts: [TEST_CA_CERT] });
   assert.equal(utf8.decode(result.body), "hello");
-  assert.equal(await serving + "\r\n\r\n", result.request);
+  assert.equal(
+    await within(1_000, "the request at the TLS server", serving) + "\r\n\r\n",
+    result.request,
+  );
 });
 
-Deno.test("https: a certificate nobody vouches for is refused with one clear line", async () => {
-  using listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: TEST_SERVER_CERT,
-    key: TEST_SERVER_KEY,
-  });
-  const serving = (async () => {
-    using conn = await listener.accept();
+Deno.test("fetchPage() refuses a certificate nobody vouches for, in one line", async () => {
+  const { listener, serving, url } = tlsServer(async (conn) => {
     await conn.handshake().catch(() => {}); // the client walks away
-  })();
-  await assert.rejects(lesson.fetchPage(`https://127.0.0.1:${listener.addr.port}/`), (err) => {
+  });
+  using _listener = listener;
+  await assert.rejects(fetchWithin(5_000, `${url}/`), (err) => {
     assert.match(
       formatError(err),
       /^error: 127\.0\.0\.1:\d+ showed a TLS certificate we do not trust .*UnknownIssuer/,
     );
     return true;
   });
-  await serving;
+  await within(1_000, "the TLS server to see the client leave", serving);
 });
 
-Deno.test("https to a plain-HTTP server fails clearly", async () => {
+Deno.test("fetchPage() says a plain-HTTP server does not speak TLS", async () => {
   // Like nginx on a plain port: it answers the TLS hello with an HTTP 400.
-  await using server = serveTcp(listenTcp({ port: 0 }), async (conn) => {
+  await using server = serve(Deno.listen({ hostname: "127.0.0.1", port: 0 }), async (conn) => {
     await conn.read(new Uint8Array(16 * 1024));
     await writeAll(conn, utf8.encode("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
   });
   const url = `https://127.0.0.1:${server.addr.port}/`;
-  await assert.rejects(lesson.fetchPage(url, { timeoutMs: 5_000 }), (err) => {
+  await assert.rejects(fetchWithin(5_000, url, { timeoutMs: 5_000 }), (err) => {
     assert.match(formatError(err), /^error: .*(TLS|does not speak)/);
     return true;
   });
 });
 
+Deno.test("fetchPage() gives up on a connect nobody answers after timeoutMs, for http and https alike", async (t) => {
+  // A listener whose accept queue is full: Linux drops the next SYN, and the
+  // connect waits on the kernel's retries (Deno.connectTls could not be stopped).
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 1 });
+  const { port } = listener.addr;
+  const connect = () => Deno.connect({ hostname: "127.0.0.1", port });
+  using _first = await within(2_000, "the 1st connection into the accept queue", connect());
+  using _second = await within(2_000, "the 2nd connection into the accept queue", connect());
+  for (const scheme of ["http", "https"]) {
+    await t.step(scheme, async () => {
+      const url = `${scheme}://127.0.0.1:${port}/`;
+      await assert.rejects(fetchWithin(2_000, url, { timeoutMs: 100 }), (err) => {
+        assert.ok(err instanceof TimeoutError, `${err}`);
+        assert.equal(
+          formatError(err),
+          `error: no answer from 127.0.0.1:${port} within 100 ms (is the host reachable? raise --timeout-ms)`,
+        );
+        return true;
+      });
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------
 // Failures: one line each.
 
-Deno.test("connection refused: one line naming the address", async () => {
+Deno.test("deno task 01 with nothing listening prints one line naming the address, and exits 1", async () => {
   const port = closedPort();
-  await assert.rejects(lesson.fetchPage(`http://127.0.0.1:${port}/`), (err) => {
-    assert.ok(err instanceof ConnectionRefusedError);
-    assert.equal(
-      formatError(err),
-      `error: nothing is listening on 127.0.0.1:${port} (check the host and port in the URL)`,
-    );
-    return true;
-  });
+  const { code, stderr } = await task01(`http://127.0.0.1:${port}/`);
+  assert.equal(code, 1);
+  assert.equal(stderr.length, 1, stderr.join("\n"));
+  assert.match(
+    stderr[0],
+    new RegExp(`^error: nothing is listening on 127\\.0\\.0\\.1:${port} \\(`),
+  );
 });
 
-Deno.test("a server that accepts and says nothing times out after --timeout-ms", async () => {
-  await using server = scriptedServer((conn) => conn.read(new Uint8Array(1)).then(() => {}));
-  await assert.rejects(lesson.fetchPage(urlOf(server), { timeoutMs: 50 }), (err) => {
+Deno.test("fetchPage() times out a server that accepts and says nothing, after timeoutMs", async () => {
+  await using server = answeringAndStaying();
+  await assert.rejects(fetchWithin(2_000, urlOf(server), { timeoutMs: 50 }), (err) => {
     assert.ok(err instanceof TimeoutError);
     assert.match(
       formatError(err),
@@ -406,14 +738,16 @@ Deno.test("a server that accepts and says nothing times out after --timeout-ms",
     );
     return true;
   });
+  const { code, stderr } = await task01(urlOf(server), "--timeout-ms", "50");
+  assert.equal(code, 1);
+  assert.deepEqual(stderr, [
+    `error: 127.0.0.1:${server.addr.port} sent nothing for 50 ms (the server went quiet; try again or raise --timeout-ms)`,
+  ]);
 });
 
-Deno.test("an answer that is not HTTP (an SSH banner) fails at once, without waiting for more", async () => {
-  await using server = scriptedServer(async (conn) => {
-    await writeAll(conn, utf8.encode("SSH-2.0-OpenSSH_9.6\r\n"));
-    await conn.read(new Uint8Array(1)); // an SSH server waits for the client's banner
-  });
-  await assert.rejects(lesson.fetchPage(urlOf(server), { timeoutMs: 60_000 }), (err) => {
+Deno.test("fetchPage() fails at once on an answer that is not HTTP (an SSH banner), without waiting for more", async () => {
+  await using server = answeringAndStaying("SSH-2.0-OpenSSH_9.6\r\n");
+  await assert.rejects(fetchWithin(2_000, urlOf(server), { timeoutMs: 60_000 }), (err) => {
     assert.ok(err instanceof ProtocolError);
     assert.match(
       formatError(err),
@@ -510,153 +844,145 @@ const failures: {
 ];
 
 for (const { label, pieces, type, message, maxBytes } of failures) {
-  Deno.test(`fails with one line, and saves nothing: ${label}`, async () => {
+  Deno.test(`fetchPage() and deno task 01 fail in one line, saving nothing: ${label}`, async () => {
     await using dir = await tempDir();
     await using server = answering(...pieces);
+    await assert.rejects(fetchWithin(5_000, urlOf(server), { maxBytes }), (err) => {
+      assert.ok(err instanceof type, `${err}`);
+      assert.match(formatError(err), message);
+      return true;
+    });
     const out = `${dir.path}/page.html`;
-    const { log } = collect();
-    await assert.rejects(
-      lesson.main([
-        urlOf(server),
-        "--out",
-        out,
-        ...(maxBytes ? ["--max-bytes", String(maxBytes)] : []),
-      ], log),
-      (err) => {
-        assert.ok(err instanceof type, `${err}`);
-        const line = formatError(err);
-        assert.match(line, message);
-        assert.ok(!line.includes("\n"), "one line");
-        return true;
-      },
-    );
+    const limit = maxBytes ? ["--max-bytes", String(maxBytes)] : [];
+    const { code, stderr } = await task01(urlOf(server), "--out", out, ...limit);
+    assert.equal(code, 1);
+    assert.equal(stderr.length, 1, `one line: ${stderr.join("\n")}`);
+    assert.match(stderr[0], message);
     assert.deepEqual(await dir.files(), []);
   });
 }
 
+Deno.test("deno task 01 when the server dies mid-body (a reset): one line, and no file, not even a partial one", async () => {
+  await using dir = await tempDir();
+  await using server = serve(Deno.listen({ hostname: "127.0.0.1", port: 0 }), async (conn) => {
+    await conn.read(new Uint8Array(1)); // one byte of the request; the rest stays unread
+    await writeAll(conn, utf8.encode("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"));
+    await writeAll(conn, new Uint8Array(50_000).fill(0x78));
+  }); // then serve() closes it, with input unread: the kernel sends a reset (RST)
+  const { code, stderr } = await task01(urlOf(server), "--out", `${dir.path}/page.html`);
+  assert.equal(code, 1);
+  assert.equal(stderr.length, 1, `one line, no stack trace: ${stderr.join("\n")}`);
+  assert.match(stderr[0], /^error: .*(reset the connection|cut off after 50000 of 100000 bytes)/);
+  assert.deepEqual(await dir.files(), []);
+});
+
 // ---------------------------------------------------------------------------
 // Saving, redirects, the command line.
 
-Deno.test("the command line saves the decoded body, byte for byte, and says where", async () => {
+Deno.test("deno task 01 URL saves the decoded body, byte for byte, and says where", async () => {
   await using dir = await tempDir();
   await using server = answering(wireChunked);
   const out = `${dir.path}/page.html`;
-  const { log, lines } = collect();
-  await lesson.main([urlOf(server), "--out", out], log);
+  const { code, stdout } = await task01(urlOf(server), "--out", out);
+  assert.equal(code, 0);
   assert.deepEqual(await Deno.readFile(out), pageBytes);
-  assert.equal(lines.at(-1), `Saved ${pageBytes.length} body bytes to ${out}`);
+  assert.equal(stdout.at(-1), `Saved ${pageBytes.length} body bytes to ${out}`);
   assert.deepEqual(await dir.files(), ["page.html"], "no temporary file left");
 });
 
-Deno.test("saving replaces an existing page whole, through a temporary file", async () => {
+Deno.test("savePage() replaces an existing page whole, through a temporary file", async () => {
   await using dir = await tempDir();
   const out = `${dir.path}/page.html`;
   await Deno.writeTextFile(out, "an old, longer page that must not leave a tail");
-  await lesson.savePage(out, utf8.encode("new"));
+  await savePage(out, utf8.encode("new"));
   assert.equal(await Deno.readTextFile(out), "new");
   assert.deepEqual(await dir.files(), ["page.html"]);
 });
 
-Deno.test("saving into a folder that does not exist fails with one line and leaves nothing", async () => {
+Deno.test("savePage() into a folder that does not exist fails with one line and leaves nothing", async () => {
   await using dir = await tempDir();
-  await assert.rejects(
-    lesson.savePage(`${dir.path}/missing/page.html`, utf8.encode("x")),
-    (err) => {
-      assert.match(
-        formatError(err),
-        /^error: cannot save .*missing\/page\.html: the folder .*missing does not exist/,
-      );
-      return true;
-    },
-  );
+  await assert.rejects(savePage(`${dir.path}/missing/page.html`, utf8.encode("x")), (err) => {
+    assert.match(
+      formatError(err),
+      /^error: cannot save .*missing\/page\.html: the folder .*missing does not exist/,
+    );
+    return true;
+  });
   assert.deepEqual(await dir.files(), []);
 });
 
 Deno.test({
-  name: "saving where Deno may not write says how to allow it",
+  name: "savePage() where Deno may not write says how to allow it",
   // Only meaningful in the sandbox: with write access to / it would write there.
   ignore: Deno.permissions.querySync({ name: "write", path: "/" }).state === "granted",
 }, async () => {
-  await assert.rejects(
-    lesson.savePage("/page-outside-the-sandbox.html", utf8.encode("x")),
-    (err) => {
-      assert.match(
-        formatError(err),
-        /^error: Deno was not given permission to write \/page-outside-the-sandbox\.html \(`deno task 01` may write only/,
-      );
-      return true;
-    },
-  );
+  await assert.rejects(savePage("/page-outside-the-sandbox.html", utf8.encode("x")), (err) => {
+    assert.match(
+      formatError(err),
+      /^error: Deno was not given permission to write \/page-outside-the-sandbox\.html \(`deno task 01` may write only/,
+    );
+    return true;
+  });
 });
 
-Deno.test("a redirect is not followed: the status, where it points, and the command to run next; nothing saved", async () => {
+Deno.test("deno task 01 does not follow a redirect: the status, where it points, the command to run next; nothing saved", async () => {
   await using dir = await tempDir();
   await using server = answering(
     "HTTP/1.1 301 Moved Permanently\r\nLocation: /new/place\r\nContent-Length: 5\r\n\r\nmoved",
   );
-  const { log, lines } = collect();
-  await lesson.main([urlOf(server, "/old"), "--out", `${dir.path}/page.html`], log);
+  const { code, stdout } = await task01(urlOf(server, "/old"), "--out", `${dir.path}/page.html`);
+  assert.equal(code, 0);
   const next = urlOf(server, "/new/place");
-  assert.deepEqual(lines.slice(-2), [
+  assert.deepEqual(stdout.slice(-2), [
     `301 Moved Permanently: the page is at ${next} (redirects are not followed).`,
     `Fetch it with: deno task 01 ${next}`,
   ]);
   assert.deepEqual(await dir.files(), []);
 });
 
-Deno.test("the default file is <host>.html, like the tutorials' sina.html", () => {
-  assert.equal(
-    lesson.defaultOutFile(lesson.parseTarget("http://www.sina.com.cn/")),
-    "www.sina.com.cn.html",
-  );
-  assert.equal(
-    lesson.defaultOutFile(lesson.parseTarget("https://127.0.0.1:8443/x")),
-    "127.0.0.1.html",
-  );
+Deno.test("defaultOutFile() is <host>.html, like the tutorials' sina.html", () => {
+  assert.equal(defaultOutFile(parseTarget("http://www.sina.com.cn/")), "www.sina.com.cn.html");
+  assert.equal(defaultOutFile(parseTarget("https://127.0.0.1:8443/x")), "127.0.0.1.html");
 });
 
-Deno.test("command-line mistakes are usage errors", async () => {
-  const { log } = collect();
+Deno.test("deno task 01 takes command-line mistakes as usage errors, one line each", async () => {
   const cases: [string[], RegExp][] = [
-    [["http://a/", "http://b/"], /one URL at a time/],
-    [["--out", "x.html"], /--out needs a URL/],
-    [["http://a/", "--timeout-ms", "soon"], /--timeout-ms must be a whole number/],
-    [["http://a/", "--max-bytes", "-1"], /--max-bytes/],
+    [["http://a/", "http://b/"], /^error: one URL at a time, got 2 \(see --help\)$/],
+    [["--out", "x.html"], /^error: --out is not an option of the demo \(see --help\)$/],
+    [["http://a/", "--timeout-ms", "soon"], /^error: --timeout-ms must be a whole number/],
+    [["http://a/", "--max-bytes=-1"], /^error: --max-bytes must be a whole number, got "-1"/],
+    [["example.com"], /^error: "example\.com" is not a URL/],
   ];
   for (const [args, message] of cases) {
-    await assert.rejects(lesson.main(args, log), (err) => {
-      assert.ok(err instanceof UsageError, `${args.join(" ")}: ${err}`);
-      assert.match(formatError(err), message);
-      return true;
-    });
+    const { code, stderr } = await task01(...args);
+    assert.equal(code, 1, args.join(" "));
+    assert.equal(stderr.length, 1, stderr.join("\n"));
+    assert.match(stderr[0], message);
+  }
+});
+
+Deno.test("deno task 01 --help shows the URL form and its flags", async () => {
+  const { code, stdout } = await task01("--help");
+  assert.equal(code, 0);
+  const help = stdout.join("\n");
+  assert.match(help, /deno task 01 \[options\] URL/);
+  for (const flag of ["--out FILE", "--timeout-ms N", "--max-bytes N"]) {
+    assert.ok(help.includes(flag), flag);
   }
 });
 
 // ---------------------------------------------------------------------------
-// The tutorial's client, and the demo.
+// The demo.
 
-Deno.test("the tutorial's client would save the chunk sizes into the page", async () => {
-  await using server = lesson.startChunkedServer();
-  const target = lesson.parseTarget(urlOf(server));
-  const naive = await lesson.fetchLikeTheTutorial({
-    port: server.addr.port,
-    request: lesson.buildRequest(target),
-  });
-  assert.match(naive.header, /^HTTP\/1\.1 200 OK\r\n.*Transfer-Encoding: chunked/s);
-  const firstSize = utf8.encode(lesson.DEMO_PAGE_PIECES[0]).length.toString(16);
-  assert.ok(utf8.decode(naive.html).startsWith(`${firstSize}\r\n<!doctype html>`));
-  assert.ok(utf8.decode(naive.html).endsWith("\r\n0\r\n\r\n"));
-  const decoded = await lesson.fetchPage(urlOf(server));
-  assert.equal(utf8.decode(decoded.body), lesson.DEMO_PAGE_PIECES.join(""));
-});
-
-Deno.test("the demo runs offline and shows both the tutorial's result and the decoded page", async () => {
+Deno.test("demo() runs offline: the tutorial's result, the decoded page, and the wait without Connection: close", async () => {
   const { log, lines } = collect();
-  await lesson.demo(log);
+  await within(5_000, "the demo to finish", lesson.cli.demo(log));
   const transcript = lines.join("\n");
   assert.match(transcript, /are chunk sizes in hex/);
   assert.match(transcript, /client │ > GET \/ HTTP\/1\.1/);
   assert.match(transcript, /client │ < Transfer-Encoding: chunked/);
   assert.match(transcript, /Body: \d+ bytes, sent in 3 chunks/);
   assert.match(transcript, /这一页分三块发送/);
+  const waited = Number(transcript.match(/without "Connection: close": (\d+) ms/)?.[1]);
+  assert.ok(waited >= 300, `waited ${waited} ms for the server's 300 ms keep-alive timeout`);
 });

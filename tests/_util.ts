@@ -106,3 +106,55 @@ export function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Arra
   const cuts = [0, ...[...new Set(offsets)].sort((a, b) => a - b), data.length];
   return cuts.slice(1).map((end, i) => data.subarray(cuts[i], end));
 }
+
+/**
+ * Waits for `promise`, but never longer than `ms`: past that the test fails
+ * with a sentence naming what it waited for — `waited 2 s for Welcome!` —
+ * instead of hanging. Every wait on the network in a test goes through this.
+ *
+ * @example
+ * ```ts ignore
+ * const greeting = await within(2_000, "Welcome! from the server", conn.read(buffer));
+ * ```
+ */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(ms, what)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What {@linkcode within} fails with: `waited 2 s for Welcome! from the server`. */
+export class DeadlineError extends Error {
+  /** `ms` and `what` as given to {@linkcode within}. */
+  constructor(ms: number, what: string) {
+    const time = ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
+    super(`waited ${time} for ${what}`);
+    this.name = "DeadlineError";
+  }
+}
+
+/**
+ * Runs a lesson's command line in this process, as a learner would type it,
+ * and returns the exit code and what it printed on stdout and stderr.
+ */
+export async function runCli(
+  cli: import("../lib/cli.ts").LessonCli,
+  args: string[],
+  signal?: AbortSignal,
+): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+  const { runLesson } = await import("../lib/cli.ts");
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runLesson(cli, args, {
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    signal,
+  });
+  return { code, stdout, stderr };
+}

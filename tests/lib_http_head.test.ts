@@ -1,9 +1,30 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkRequestStart, checkResponseStart, printable, readHead } from "../lib/http_head.ts";
+import * as httpHead from "../lib/http_head.ts";
+import {
+  checkRequestStart,
+  checkResponseStart,
+  type CutHead,
+  printable,
+} from "../lib/http_head.ts";
 import { LimitError, ProtocolError, UnexpectedEofError } from "../lib/errors.ts";
 import { concatBytes, type Reader } from "../lib/io.ts";
-import { utf8 } from "./_util.ts";
+import { underTest } from "./_exercise.ts";
+import { utf8, within } from "./_util.ts";
+
+// What these tests check: lib's readHead(), or exercise 01b's (tests tagged
+// #01b, when `deno task verify` checks that exercise).
+const readHead = await underTest(httpHead, "readHead");
+
+/** Said when readHead() does not return: it waits for a read that can never come. */
+const HEAD_OR_LIMIT =
+  "readHead() to return (does it stop at the empty line, and at maxBytes, or read on?)";
+
+/** The head that readHead() found, failing in words when it returned null. */
+function found(cut: CutHead | null): CutHead {
+  assert.ok(cut !== null, "readHead() returned null, though a head arrived");
+  return cut;
+}
 
 /**
  * A reader that hands out the given pieces, one per read (a piece larger than
@@ -53,15 +74,22 @@ const splits: { label: string; pieces: Uint8Array[] }[] = [
 ];
 
 for (const { label, pieces } of splits) {
-  Deno.test(`a head is cut at the empty line and the rest kept, when split ${label}`, async () => {
-    const cut = await readHead(piecesReader(pieces), { maxBytes: 1024, what: "request" });
-    assert.equal(utf8.decode(cut!.head), head);
-    // The rest holds whatever arrived after the head in the reads so far.
-    assert.ok("body bytes".startsWith(utf8.decode(cut!.rest)));
+  Deno.test(`readHead() cuts a head at the empty line and keeps the rest, when split ${label} #01b`, async () => {
+    const reader = piecesReader(pieces, { hang: true });
+    const cut = found(
+      await within(2_000, HEAD_OR_LIMIT, readHead(reader, { maxBytes: 1024, what: "request" })),
+    );
+    assert.equal(utf8.decode(cut.head), head, "the head, without the empty line");
+    // The rest is exactly what arrived after the head in the reads so far.
+    assert.equal(
+      utf8.decode(cut.rest),
+      utf8.decode(message.subarray(end + 4, reader.served)),
+      "the bytes read after the empty line (the start of the body)",
+    );
   });
 }
 
-Deno.test("any head, cut into any reads, is found (property)", async () => {
+Deno.test("readHead() finds any head, cut into any reads (property) #01b", async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.stringMatching(/^[A-Za-z0-9-]{1,20}: [ -~]{0,40}$/), { maxLength: 10 }),
@@ -70,45 +98,86 @@ Deno.test("any head, cut into any reads, is found (property)", async () => {
         const text = ["GET / HTTP/1.1", ...fields].join("\r\n");
         const bytes = utf8.encode(`${text}\r\n\r\n`);
         const offsets = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const cut = await readHead(piecesReader(cutAt(bytes, ...offsets)), {
-          maxBytes: 4096,
-          what: "request",
-        });
-        assert.equal(utf8.decode(cut!.head), text);
-        assert.equal(cut!.rest.length, 0);
+        const reader = piecesReader(cutAt(bytes, ...offsets), { hang: true });
+        const cut = found(
+          await within(2_000, HEAD_OR_LIMIT, readHead(reader, { maxBytes: 4096, what: "request" })),
+        );
+        assert.equal(utf8.decode(cut.head), text);
+        assert.equal(cut.rest.length, 0);
       },
     ),
   );
 });
 
-Deno.test("a head of exactly the limit is accepted; one byte more is a LimitError", async () => {
+Deno.test("readHead() accepts a head of exactly the limit; one byte more is a LimitError #01b", async () => {
   const exact = utf8.encode(`GET / HTTP/1.1\r\nX: ${"a".repeat(100)}\r\n\r\n`);
-  const cut = await readHead(piecesReader([exact]), { maxBytes: exact.length, what: "request" });
-  assert.equal(cut!.head.length, exact.length - 4);
+  const reader = piecesReader([exact], { hang: true });
+  const cut = found(
+    await within(
+      2_000,
+      HEAD_OR_LIMIT,
+      readHead(reader, { maxBytes: exact.length, what: "request" }),
+    ),
+  );
+  assert.equal(cut.head.length, exact.length - 4);
   await assert.rejects(
-    readHead(piecesReader([exact]), { maxBytes: exact.length - 1, what: "request" }),
+    within(
+      2_000,
+      HEAD_OR_LIMIT,
+      readHead(piecesReader([exact], { hang: true }), {
+        maxBytes: exact.length - 1,
+        what: "request",
+      }),
+    ),
+    LimitError,
+  );
+});
+
+Deno.test("readHead()'s LimitError names the head and the limit", async () => {
+  await assert.rejects(
+    httpHead.readHead(piecesReader([utf8.encode("GET / HTTP/1.1\r\n")], { hang: true }), {
+      maxBytes: 10,
+      what: "request",
+    }),
     (err) => {
       assert.ok(err instanceof LimitError);
-      assert.equal(err.message, `the request head is longer than ${exact.length - 1} bytes`);
+      assert.equal(err.message, "the request head is longer than 10 bytes");
       return true;
     },
   );
 });
 
-Deno.test("a peer that never ends its head costs at most the limit: reading stops there", async () => {
+Deno.test("readHead(): a peer that never ends its head costs at most the limit, reading stops there #01b", async () => {
   const endless = new Uint8Array(1024 * 1024).fill(0x61);
   const reader = piecesReader([endless], { hang: true });
-  await assert.rejects(readHead(reader, { maxBytes: 16 * 1024, what: "request" }), LimitError);
-  assert.equal(reader.served, 16 * 1024);
-});
-
-Deno.test("end of stream before any byte is null (a connection opened and closed unused)", async () => {
-  assert.equal(await readHead(piecesReader([]), { maxBytes: 1024, what: "request" }), null);
-});
-
-Deno.test("end of stream inside the head is an UnexpectedEofError that says how far it got", async () => {
   await assert.rejects(
-    readHead(piecesReader([utf8.encode("HTTP/1.1 200 OK\r\n")]), {
+    within(2_000, HEAD_OR_LIMIT, readHead(reader, { maxBytes: 16 * 1024, what: "request" })),
+    LimitError,
+  );
+  assert.equal(reader.served, 16 * 1024, "bytes read: exactly maxBytes, not one more");
+});
+
+Deno.test("readHead(): end of stream before any byte is null (a connection opened and closed unused) #01b", async () => {
+  const what =
+    "readHead() to return null at end of stream (does it stop when read() returns null?)";
+  assert.equal(
+    await within(2_000, what, readHead(piecesReader([]), { maxBytes: 1024, what: "request" })),
+    null,
+  );
+});
+
+Deno.test("readHead(): end of stream inside the head is an UnexpectedEofError #01b", async () => {
+  const what = "readHead() to fail at end of stream (does it stop when read() returns null?)";
+  const reader = piecesReader([utf8.encode("HTTP/1.1 200 OK\r\n")]);
+  await assert.rejects(
+    within(2_000, what, readHead(reader, { maxBytes: 1024, what: "response" })),
+    UnexpectedEofError,
+  );
+});
+
+Deno.test("readHead()'s UnexpectedEofError says how far it got", async () => {
+  await assert.rejects(
+    httpHead.readHead(piecesReader([utf8.encode("HTTP/1.1 200 OK\r\n")]), {
       maxBytes: 1024,
       what: "response",
     }),
@@ -120,10 +189,14 @@ Deno.test("end of stream inside the head is an UnexpectedEofError that says how 
   );
 });
 
-Deno.test("check rejects a peer speaking another protocol at once, without waiting for the head to end", async () => {
+Deno.test("readHead() with check rejects a peer speaking another protocol at once, without waiting for the head to end", async () => {
   const reader = piecesReader([utf8.encode("SSH-2.0-OpenSSH_9.6\r\n")], { hang: true });
   await assert.rejects(
-    readHead(reader, { maxBytes: 1024, what: "response", check: checkResponseStart }),
+    within(
+      2_000,
+      "readHead() to reject the SSH banner (does it call options.check after each read?)",
+      httpHead.readHead(reader, { maxBytes: 1024, what: "response", check: checkResponseStart }),
+    ),
     (err) => {
       assert.ok(err instanceof ProtocolError);
       assert.match(err.message, /not HTTP: it starts with "SSH-2\.0-OpenSSH_9\.6\\r\\n"/);
@@ -132,9 +205,9 @@ Deno.test("check rejects a peer speaking another protocol at once, without waiti
   );
 });
 
-Deno.test("a response may start in pieces: H, TT, P/1.1 ... passes the check", async () => {
+Deno.test("readHead(): a response may start in pieces: H, TT, P/1.1 ... passes the check", async () => {
   const bytes = utf8.encode("HTTP/1.1 200 OK\r\n\r\n");
-  const cut = await readHead(piecesReader(cutAt(bytes, 1, 3, 6)), {
+  const cut = await httpHead.readHead(piecesReader(cutAt(bytes, 1, 3, 6)), {
     maxBytes: 1024,
     what: "response",
     check: checkResponseStart,

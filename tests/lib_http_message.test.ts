@@ -44,10 +44,25 @@ Deno.test("request lines: METHOD SP target SP HTTP/x.y, nothing else", () => {
   }
 });
 
-Deno.test("a request line with another HTTP version is a version error (505), not a bad request", () => {
-  for (const line of ["GET / HTTP/2.0", "GET / HTTP/0.9", "GET / HTTP/1.2", "GET / HTTP/3.0"]) {
+Deno.test("parseRequestLine() refuses another major version (505), not a bad request", () => {
+  for (const line of ["GET / HTTP/2.0", "GET / HTTP/0.9", "GET / HTTP/3.0", "GET / HTTP/9.1"]) {
     assert.throws(() => parseRequestLine(line), HttpVersionError, line);
   }
+});
+
+Deno.test("parseRequestLine() processes a later HTTP/1.x minor version as 1.1 (RFC 9110 §2.5)", () => {
+  for (const minor of ["2", "5", "9"]) {
+    assert.deepEqual(parseRequestLine(`GET / HTTP/1.${minor}`), {
+      method: "GET",
+      target: "/",
+      version: "1.1",
+    });
+  }
+  // One digit each side of the dot (RFC 9112 §2.3): HTTP/1.10 is no version at all.
+  assert.throws(
+    () => parseRequestLine("GET / HTTP/1.10"),
+    (err) => err instanceof ProtocolError && !(err instanceof HttpVersionError),
+  );
 });
 
 Deno.test("status lines: version, three digits, optional reason", () => {

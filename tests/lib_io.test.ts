@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ByteReader, concatBytes, indexOf, readChunk, type Reader, writeAll } from "../lib/io.ts";
 import { LimitError, UnexpectedEofError } from "../lib/errors.ts";
-import { splitEvery, utf8 } from "./_util.ts";
+import { splitEvery, utf8, within } from "./_util.ts";
 
 /**
  * A reader that returns the given chunks one per read, however big the
@@ -65,6 +65,26 @@ Deno.test("readUntil refuses a line longer than the limit before reading it all"
   const reader = new ByteReader(source, 16);
   await assert.rejects(() => reader.readUntil(CRLF, 64), LimitError);
   assert.ok(source.reads < 100, `read ${source.reads} times for a 64-byte limit`);
+});
+
+Deno.test("readUntil() refuses an over-long line as soon as the limit is passed, not one read later", async () => {
+  // One byte per read. 64 bytes of line and a 2-byte delimiter fit in 66
+  // bytes, so 66 bytes with no "\r\n" are already too many: refuse after the
+  // 66th read. One read more would wait on a peer that may send nothing more.
+  const source = chunkedReader(splitEvery(new Uint8Array(1000).fill(0x61), 1));
+  const reader = new ByteReader(source, 16);
+  await assert.rejects(
+    within(2_000, "readUntil to refuse", reader.readUntil(CRLF, 64)),
+    LimitError,
+  );
+  assert.equal(source.reads, 66);
+});
+
+Deno.test("readUntil() accepts a line of exactly the limit arriving one byte per read", async () => {
+  // After 65 bytes (64 of line, then "\r") the line may still end at the limit.
+  const wire = new Uint8Array([...new Uint8Array(64).fill(0x62), ...CRLF]);
+  const reader = new ByteReader(chunkedReader(splitEvery(wire, 1)), 16);
+  assert.deepEqual(await reader.readUntil(CRLF, 64), wire.subarray(0, 64));
 });
 
 Deno.test("readUntil accepts a line of exactly the limit", async () => {
@@ -187,12 +207,19 @@ Deno.test("writeAll over a real socket delivers 8 MiB intact", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const payload = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i * 31) % 256);
   const accepted = listener.accept();
-  using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  using server = await accepted;
+  using client = await within(
+    5_000,
+    "the connection",
+    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+  );
+  using server = await within(5_000, "the accept", accepted);
   const receiving = new ByteReader(server).readToEnd(payload.length);
-  await writeAll(client, payload);
-  client.closeWrite();
-  assert.deepEqual(await receiving, payload);
+  await within(10_000, "8 MiB to be written", writeAll(client, payload));
+  await client.closeWrite();
+  const received = await within(10_000, "8 MiB to arrive", receiving);
+  // Lengths first, then one bit: a diff of 8 MiB of numbers would take minutes to print.
+  assert.equal(received.length, payload.length, "bytes that arrived");
+  assert.ok(received.every((byte, i) => byte === payload[i]), "the bytes arrived unchanged");
 });
 
 Deno.test("indexOf finds multi-byte needles, including at the very end", () => {

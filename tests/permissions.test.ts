@@ -37,6 +37,11 @@ const EXCEPTIONS: Record<string, { flag: string; value: string; why: string }[]>
       value: "0.0.0.0",
       why: "it binds every interface for a moment, to show what 0.0.0.0 means next to 127.0.0.1",
     },
+    {
+      flag: "--allow-net",
+      value: "[::]",
+      why: "it binds :: (port 0) for a moment, to show dual stack: IPv4 clients reach it too",
+    },
   ],
 };
 

@@ -47,9 +47,16 @@ for (const lesson of LESSONS) {
     }
   });
 
-  Deno.test(`lesson ${lesson.id} loads and has a demo`, async () => {
-    const module = await lesson.load();
-    assert.equal(typeof module.demo, "function");
+  Deno.test(`lesson ${lesson.id} loads and declares its command line with a demo`, async () => {
+    const { cli } = await lesson.load();
+    assert.equal(cli.id, lesson.id);
+    assert.equal(typeof cli.demo, "function");
+  });
+
+  Deno.test(`lesson ${lesson.id} names its tutorial by title, never "seed 00N"`, () => {
+    for (const text of [lesson.tutorial, lesson.zh?.tutorial ?? ""]) {
+      assert.doesNotMatch(text, /seed|教程 ?00\d/i);
+    }
   });
 }
 

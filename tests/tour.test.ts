@@ -13,10 +13,14 @@ Deno.test("the tour runs a lesson's demo under its heading and sums up", async (
 });
 
 Deno.test("a failing demo is reported in one line and the tour goes on", async () => {
+  const three = await findLesson("03")!.load();
   const broken: Lesson = {
     ...findLesson("03")!,
     id: "99",
-    load: () => Promise.resolve({ demo: () => Promise.reject(new Error("demo broke")) }),
+    load: () =>
+      Promise.resolve({
+        cli: { ...three.cli, id: "99", demo: () => Promise.reject(new Error("demo broke")) },
+      }),
   };
   const { log, lines } = recordLog();
   const results = await runTour([broken, findLesson("04")!], log);

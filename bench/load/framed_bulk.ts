@@ -12,9 +12,7 @@
  * @module
  */
 
-import { FrameDecoder, frameHeader } from "../../lib/framing.ts";
-import { concatBytes, writeAll } from "../../lib/io.ts";
-import { closeQuietly } from "../../lib/server.ts";
+import { closeQuietly, concatBytes, writeAll } from "./io.ts";
 
 /** 1 MiB, the size of each frame's payload (lesson 05's default maximum frame). */
 export const FRAME_BYTES = 1024 * 1024;
@@ -62,6 +60,31 @@ function check(got: Uint8Array, expected: Uint8Array, offset: number, full: bool
  * the upper-cased replies, writing and reading at the same time (a client
  * that wrote everything first could fill both sides' buffers and deadlock).
  */
+/** Lesson 05's frame header: the payload length, 4 bytes, big-endian (Python's `struct.pack('!I')`). */
+function frameHeader(length: number): Uint8Array {
+  const header = new Uint8Array(4);
+  new DataView(header.buffer).setUint32(0, length);
+  return header;
+}
+
+/** Cuts the replies into payloads: a minimal decoder, so this file does not follow lesson 05's moves. */
+class FrameDecoder {
+  #pending: Uint8Array = new Uint8Array(0);
+  /** Feeds one read's bytes; returns the payloads they complete. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    let bytes = concatBytes([this.#pending, chunk]);
+    const out: Uint8Array[] = [];
+    while (bytes.length >= 4) {
+      const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
+      if (bytes.length < 4 + length) break;
+      out.push(bytes.subarray(4, 4 + length));
+      bytes = bytes.subarray(4 + length);
+    }
+    this.#pending = bytes.slice();
+    return out;
+  }
+}
+
 export async function framedTransfer(port: number, frames: number): Promise<BulkResult> {
   const { lower, upper } = bulkPayload(FRAME_BYTES);
   const frame = concatBytes([frameHeader(lower.length), lower]);
@@ -72,7 +95,7 @@ export async function framedTransfer(port: number, frames: number): Promise<Bulk
       for (let i = 0; i < frames; i++) await writeAll(conn, frame);
       await conn.closeWrite();
     })();
-    const decoder = new FrameDecoder({ maxFrame: FRAME_BYTES });
+    const decoder = new FrameDecoder();
     const buffer = new Uint8Array(64 * 1024);
     let replies = 0;
     while (replies < frames) {

@@ -24,7 +24,8 @@
  * @module
  */
 
-import { intFlag, parseFlags, portFlag, runMain } from "../../lib/cli.ts";
+import { intFlag, parseFlags, portFlag } from "../../lib/flags.ts";
+import { runMain } from "../../lib/cli.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { mergeSorted, percentile } from "./stats.ts";
 import { COUNTER, type WorkerJob, type WorkerReport } from "./worker.ts";

@@ -9,22 +9,21 @@
  * @module
  */
 
-import { writeAll } from "../../lib/io.ts";
-import { serveTcp } from "../../lib/server.ts";
-import { listenTcp } from "../../lib/tcp.ts";
+import { writeAll } from "./io.ts";
 
 /** Serves until SIGINT (Ctrl+C): echoes every byte back on its connection. */
 export async function main(args: string[]): Promise<void> {
-  const listener = listenTcp({ port: Number(args[0] ?? 0) });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: Number(args[0] ?? 0) });
   console.log(`Listening on 127.0.0.1:${listener.addr.port} (raw echo)`);
-  const server = serveTcp(listener, async (conn) => {
-    const buffer = new Uint8Array(64 * 1024);
-    for (let n; (n = await conn.read(buffer)) !== null;) {
-      await writeAll(conn, buffer.subarray(0, n));
-    }
-  });
-  Deno.addSignalListener("SIGINT", () => server.close());
-  await server.finished;
+  Deno.addSignalListener("SIGINT", () => listener.close());
+  for await (const conn of listener) {
+    (async () => {
+      const buffer = new Uint8Array(64 * 1024);
+      for (let n; (n = await conn.read(buffer)) !== null;) {
+        await writeAll(conn, buffer.subarray(0, n));
+      }
+    })().catch(() => {}).finally(() => conn.close());
+  }
 }
 
 if (import.meta.main) await main(Deno.args);

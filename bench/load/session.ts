@@ -15,8 +15,7 @@
  */
 
 import { ProtocolError } from "../../lib/errors.ts";
-import { writeAll } from "../../lib/io.ts";
-import { closeQuietly } from "../../lib/server.ts";
+import { closeQuietly, writeAll } from "./io.ts";
 
 const encoder = new TextEncoder();
 

@@ -12,7 +12,7 @@
  */
 
 import { runSession } from "./session.ts";
-import { closeQuietly } from "../../lib/server.ts";
+import { closeQuietly } from "./io.ts";
 
 /** Slots of the shared `Int32Array` of counters. */
 export const COUNTER = { roundTrips: 0, welcomed: 1, finished: 2, errors: 3 } as const;

@@ -8,11 +8,16 @@
  */
 
 import net from "node:net";
-import { encodeFrame, frameHeader, MAX_HEADER_LENGTH } from "../../lib/framing.ts";
+import {
+  encodeFrame,
+  frameHeader,
+  MAX_HEADER_LENGTH,
+} from "../../lessons/05_framing/frame_codec.ts";
 import { readChunk, writeAll } from "../../lib/io.ts";
 import { type Random, randomInt } from "../../lib/random.ts";
 import { runHelloClient } from "../../lessons/03_tcp_hello.ts";
-import { randomMessages, runFramedClient } from "../../lessons/05_framing.ts";
+import { runFramedClient } from "../../lessons/05_framing.ts";
+import { randomMessages } from "../../lessons/05_framing/framings.ts";
 
 const encoder = new TextEncoder();
 

@@ -24,7 +24,7 @@
 import { intFlag, parseFlags, runMain } from "../../lib/cli.ts";
 import type { Log } from "../../lib/log.ts";
 import { type Random, seededRandom } from "../../lib/random.ts";
-import type { TcpServer } from "../../lib/server.ts";
+import type { Server } from "../../lib/serve.ts";
 import { startHelloServer } from "../../lessons/03_tcp_hello.ts";
 import { startFramedServer } from "../../lessons/05_framing.ts";
 import { drawChart, type Trend, trendOf } from "./chart.ts";
@@ -167,7 +167,7 @@ export async function main(args: string[]): Promise<void> {
 
   const hello = newTally(), framed = newTally();
   // Short idle timeouts, so the idle clients are let go within the run.
-  const servers: [TcpServer, readonly SoakClient[], Tally][] = [
+  const servers: [Server, readonly SoakClient[], Tally][] = [
     [
       startHelloServer({ port: 0, idleTimeoutMs: 1000, log: countingLog(hello) }),
       HELLO_CLIENTS,

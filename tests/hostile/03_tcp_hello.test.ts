@@ -1,22 +1,30 @@
 import assert from "node:assert/strict";
+import * as lesson from "../../lessons/03_tcp_hello.ts";
 import type { HelloServerOptions } from "../../lessons/03_tcp_hello.ts";
-import type { TcpServer } from "../../lib/server.ts";
-import { loadLesson } from "../_lesson.ts";
+import type { Server } from "../../lib/serve.ts";
+import { underTest } from "../_exercise.ts";
+import { within } from "../_util.ts";
 import { connectAndReset, hostileSuite } from "./_harness.ts";
 import { helloCases, type HelloTransport, helloWellBehaved } from "./_hello_cases.ts";
 
-const lesson = await loadLesson<typeof import("../../lessons/03_tcp_hello.ts")>("03_tcp_hello.ts");
+const startHelloServer = await underTest(lesson, "startHelloServer");
 
-const tcp: HelloTransport<TcpServer> = {
+const tcp: HelloTransport<Server> = {
   connect: (server) => Deno.connect({ hostname: "127.0.0.1", port: server.addr.port }),
-  client: (server, names, log) => lesson.runHelloClient({ port: server.addr.port, names, log }),
+  client: (server, names, log) =>
+    within(
+      10_000,
+      "the hello conversation",
+      lesson.runHelloClient({ port: server.addr.port, names, log }),
+    ),
 };
 
 const suite = hostileSuite({
   lesson: "03",
   start: (options: HelloServerOptions, log) =>
-    lesson.startHelloServer({ port: 0, idleTimeoutMs: 10_000, ...options, log }),
+    startHelloServer({ port: 0, idleTimeoutMs: 10_000, ...options, log }),
   wellBehaved: (server) => helloWellBehaved(tcp, server),
+  checks: { overLimit: "#03e", idle: "#03e" },
 });
 
 helloCases(suite, tcp);

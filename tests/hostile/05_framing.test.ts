@@ -1,10 +1,21 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { LessonError } from "../../lib/errors.ts";
-import { encodeFrame, FrameDecoder, frameHeader, MAX_HEADER_LENGTH } from "../../lib/framing.ts";
 import { concatBytes, writeAll } from "../../lib/io.ts";
-import type { FramedServerOptions } from "../../lessons/05_framing.ts";
-import { loadLesson } from "../_lesson.ts";
+import {
+  encodeFrame,
+  FrameDecoder,
+  frameHeader,
+  MAX_HEADER_LENGTH,
+} from "../../lessons/05_framing/frame_codec.ts";
+import * as lesson from "../../lessons/05_framing/5_framed_server.ts";
+import type { FramedServerOptions } from "../../lessons/05_framing/5_framed_server.ts";
+import * as prefix from "../../lessons/05_framing/3_length_prefix.ts";
+import type { Log } from "../../lib/log.ts";
+import type { Server } from "../../lib/serve.ts";
+import { startReceiveFrameServer } from "../_05_framing.ts";
+import { underTest } from "../_exercise.ts";
+import { within } from "../_util.ts";
 import {
   atOnce,
   connectAndReset,
@@ -16,17 +27,29 @@ import {
   text,
 } from "./_harness.ts";
 
-const lesson = await loadLesson<typeof import("../../lessons/05_framing.ts")>("05_framing.ts");
+// How frames are received: the lesson's receiveFrame, or exercise 05d's (#05d).
+const receiveFrame = await underTest(prefix, "receiveFrame");
+
+/**
+ * The lesson's own server; when exercise 05d is checked, a framed server
+ * around its receiveFrame (the exercise asks for the function, not the server).
+ */
+function start(options: FramedServerOptions, log: Log): Server {
+  const all = { port: 0, idleTimeoutMs: 10_000, ...options, log };
+  if (receiveFrame === prefix.receiveFrame) return lesson.startFramedServer(all);
+  return startReceiveFrameServer(receiveFrame, all);
+}
 
 const suite = hostileSuite({
   lesson: "05",
-  start: (options: FramedServerOptions, log) =>
-    lesson.startFramedServer({ port: 0, idleTimeoutMs: 10_000, ...options, log }),
+  start,
+  checks: { hugeLength: "#05d", noDelimiter: "#05d" },
   async wellBehaved(server) {
-    const replies = await lesson.runFramedClient({
-      port: server.addr.port,
-      messages: ["héllo", "straße", ""],
-    });
+    const replies = await within(
+      5_000,
+      "a well-behaved client's replies",
+      lesson.runFramedClient({ port: server.addr.port, messages: ["héllo", "straße", ""] }),
+    );
     assert.deepEqual(replies, ["HÉLLO", "STRASSE", ""]);
   },
 });
@@ -37,13 +60,27 @@ const frame = (payload: Uint8Array | string) =>
     maxFrame: MAX_HEADER_LENGTH,
   });
 
+/** Connects to the server under attack, never waiting for ever. */
+function connect(port: number): Promise<Deno.TcpConn> {
+  return within(
+    5_000,
+    `a connection to port ${port}`,
+    Deno.connect({ hostname: "127.0.0.1", port }),
+  );
+}
+
+/** Connects, optionally sends `bytes`, and resets (see `connectAndReset`), within 5 s. */
+function resetAfter(port: number, bytes?: Uint8Array): Promise<number> {
+  return within(5_000, "a connection that resets", connectAndReset(port, bytes));
+}
+
 /** Sends `bytes`, shuts down writing, and reads until the server is done. */
 async function exchange(port: number, bytes: Uint8Array) {
-  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  using conn = await connect(port);
   // The server may close before taking everything: a failed write is its refusal.
   const writing = writeAll(conn, bytes).then(() => conn.closeWrite()).catch(() => {});
   const received = await readToEnd(conn);
-  await writing;
+  await within(5_000, "our bytes to be taken or refused", writing);
   return received;
 }
 
@@ -113,7 +150,7 @@ suite.test("hugeLength", async ({ port, log }) => {
 });
 
 suite.test("halfHeader", async ({ port, log }) => {
-  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  using conn = await connect(port);
   await writeAll(conn, new Uint8Array([0, 0]));
   await conn.closeWrite();
   assert.equal((await readToEnd(conn)).bytes.length, 0);
@@ -123,18 +160,18 @@ suite.test("halfHeader", async ({ port, log }) => {
 
 suite.test("cutFrame", async ({ port, log }) => {
   const cut = frame("x".repeat(100)).subarray(0, 54); // header + 50 of 100 bytes
-  const about = await linesAbout(log, await connectAndReset(port, cut));
+  const about = await linesAbout(log, await resetAfter(port, cut));
   assert.equal(about.length, 2, about.join("\n"));
 });
 
 suite.test("idle", async ({ port, log }) => {
-  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  using conn = await connect(port);
   assert.deepEqual(await readToEnd(conn), { bytes: new Uint8Array(), end: "eof" });
   await log.waitFor(new RegExp(`127\\.0\\.0\\.1:${conn.localAddr.port} closed: idle for 100 ms`));
 }, { idleTimeoutMs: 100 });
 
 suite.test("reset", async ({ port, log }) => {
-  const about = await linesAbout(log, await connectAndReset(port));
+  const about = await linesAbout(log, await resetAfter(port));
   assert.equal(about.length, 2, about.join("\n"));
 });
 
@@ -146,8 +183,8 @@ suite.test("halfClose", async ({ port }) => {
 
 suite.test("overLimit", async ({ port, log }) => {
   const held = [
-    await Deno.connect({ hostname: "127.0.0.1", port }),
-    await Deno.connect({ hostname: "127.0.0.1", port }),
+    await connect(port),
+    await connect(port),
   ];
   try {
     for (const conn of held) {
@@ -166,10 +203,10 @@ suite.test("overLimit", async ({ port, log }) => {
 
 suite.test("stop", async ({ server, port }) => {
   // One client between frames, one with a 1 MiB reply on its way.
-  using idle = await Deno.connect({ hostname: "127.0.0.1", port });
+  using idle = await connect(port);
   await writeAll(idle, frame("a"));
   assert.deepEqual(await readBytes(idle, 5), frame("A"));
-  using busy = await Deno.connect({ hostname: "127.0.0.1", port });
+  using busy = await connect(port);
   const size = 1024 * 1024;
   await writeAll(busy, frame("x".repeat(size)));
   assert.deepEqual(await readBytes(busy, 4), frameHeader(size)); // the reply has begun
@@ -178,14 +215,15 @@ suite.test("stop", async ({ server, port }) => {
   const rest = await readToEnd(busy);
   assert.deepEqual([rest.bytes.length, rest.end], [size, "eof"]);
   assert.ok(rest.bytes.every((b) => b === 0x58), "all of it: X…X");
-  await closing;
+  await within(10_000, "the server to finish closing", closing);
   assert.equal(server.connections, 0);
 });
 
 suite.test("concurrent", async ({ port }) => {
-  const results = await atOnce(
-    1_000,
-    (i) => lesson.runFramedClient({ port, messages: [`c${i}`, "straße"] }),
+  const results = await within(
+    60_000,
+    "1,000 clients' replies",
+    atOnce(1_000, (i) => lesson.runFramedClient({ port, messages: [`c${i}`, "straße"] })),
   );
   results.forEach((replies, i) => assert.deepEqual(replies, [`C${i}`, "STRASSE"]));
 });

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { readLines } from "../../lib/framing.ts";
+import * as lesson from "../../lessons/07_chat.ts";
+import * as relay from "../../lessons/07_chat/3_relay.ts";
+import * as controls from "../../lessons/07_chat/5_control_characters.ts";
 import { concatBytes, writeAll } from "../../lib/io.ts";
-import type { ChatServerOptions } from "../../lessons/07_chat.ts";
-import { loadLesson } from "../_lesson.ts";
+import { underTest } from "../_exercise.ts";
+import { within } from "../_util.ts";
 import {
   atOnce,
   connectAndReset,
@@ -15,57 +17,81 @@ import {
   text,
 } from "./_harness.ts";
 
-const lesson = await loadLesson<typeof import("../../lessons/07_chat.ts")>("07_chat.ts");
+// The relay passes each line through the lesson's withoutControls(), or
+// exercise 07d's when `deno task verify 07d` checks it.
+const withoutControls = await underTest(controls, "withoutControls");
+
+/** How long one wait for the server may take before the case fails, naming it. */
+const DEADLINE = 10_000;
+const CONNECT_DEADLINE = 40_000;
 
 /** One chat member on a raw connection: send lines, read lines. */
 class Member implements AsyncDisposable {
   #conn: Deno.TcpConn;
-  #lines: ReadableStreamDefaultReader<string>;
+  #lines: AsyncGenerator<string, void, undefined>;
 
   private constructor(conn: Deno.TcpConn) {
     this.#conn = conn;
-    this.#lines = readLines(conn, { maxLine: 1 << 20 }).getReader();
+    this.#lines = lesson.linesFrom(conn, 1 << 20);
   }
 
   /** Connects and sends `name`; resolves once the welcome (or a refusal) arrived. */
   static async join(port: number, name: string): Promise<{ member: Member; first: string }> {
-    const member = new Member(await Deno.connect({ hostname: "127.0.0.1", port }));
+    // 1,000 connects at once can overflow the accept queue (Deno's backlog is
+    // 511): Linux drops the SYN, and the client retries after 1, 3, 7, 15 s.
+    const conn = await within(
+      CONNECT_DEADLINE,
+      `${name}'s connection`,
+      Deno.connect({ hostname: "127.0.0.1", port }),
+    );
+    const member = new Member(conn);
     await member.say(name);
-    return { member, first: await member.next() };
+    return { member, first: await member.next(`${name}'s welcome`) };
   }
 
   say(line: string): Promise<void> {
-    return writeAll(this.#conn, text.encode(`${line}\n`));
+    return within(
+      DEADLINE,
+      `the server to take "${line}"`,
+      writeAll(this.#conn, text.encode(`${line}\n`)),
+    );
   }
 
-  async next(): Promise<string> {
-    const { value, done } = await this.#lines.read();
+  async next(what = "a line from the server"): Promise<string> {
+    const { value, done } = await within(DEADLINE, what, this.#lines.next());
     if (done) throw new Error("the server closed the connection");
     return value;
   }
 
   /** Ctrl+D: shuts down writing, returns every line until the server hangs up. */
   async leave(): Promise<string[]> {
-    await this.#conn.closeWrite();
+    await within(DEADLINE, "our end of stream to be sent", this.#conn.closeWrite());
     const rest: string[] = [];
-    for (let r; !(r = await this.#lines.read()).done;) rest.push(r.value);
+    const what = "the server to hang up after Ctrl+D";
+    for (let r; !(r = await within(DEADLINE, what, this.#lines.next())).done;) rest.push(r.value);
     return rest;
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#lines.cancel().catch(() => {});
+  [Symbol.asyncDispose](): Promise<void> {
     try {
       this.#conn.close();
     } catch {
       // already closed
     }
+    return Promise.resolve();
   }
 }
 
 const suite = hostileSuite({
   lesson: "07",
-  start: (options: ChatServerOptions, log) =>
-    lesson.startChatServer({ port: 0, idleTimeoutMs: 10_000, ...options, log }),
+  start: (options: relay.ChatServerOptions, log) =>
+    relay.startChatServer({
+      port: 0,
+      idleTimeoutMs: 10_000,
+      clean: withoutControls,
+      ...options,
+      log,
+    }),
   async wellBehaved(server) {
     const port = server.addr.port;
     const bob = await Member.join(port, "bob");
@@ -80,15 +106,20 @@ const suite = hostileSuite({
     assert.deepEqual(await alice.member.leave(), ["* alice left"]);
     assert.deepEqual(await bob.member.leave(), ["* alice left", "* bob left"]);
   },
+  checks: { nul: "#07d" },
 });
 
 /** Sends `bytes`, shuts down writing, reads until the server hangs up. */
 async function exchange(port: number, bytes: Uint8Array | string): Promise<Received> {
-  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  using conn = await within(
+    DEADLINE,
+    "the connection",
+    Deno.connect({ hostname: "127.0.0.1", port }),
+  );
   const data = typeof bytes === "string" ? text.encode(bytes) : bytes;
   const writing = writeAll(conn, data).then(() => conn.closeWrite()).catch(() => {});
   const received = await readToEnd(conn);
-  await writing;
+  await within(DEADLINE, "the server to take what we sent", writing);
   return received;
 }
 
@@ -115,9 +146,10 @@ suite.test("nul", async ({ port, log }) => {
   const rude = await Member.join(port, "rude");
   await using _rude = rude.member;
   assert.equal(await listener.member.next(), "* rude joined");
-  await rude.member.say("a\0b \x1b[2J c");
-  assert.equal(await listener.member.next(), "rude: a�b �[2J c");
-  await log.waitFor(/^rude: a�b �\[2J c$/);
+  // NUL, ESC, DEL, and CSI (U+009B, the one-character ESC [): none goes through.
+  await rude.member.say("a\0b \x1b[2J c\x7fd\u009b2J");
+  assert.equal(await listener.member.next(), "rude: a�b �[2J c�d�2J");
+  await log.waitFor(/^rude: a�b �\[2J c�d�2J$/);
 });
 
 suite.test("noDelimiter", async ({ port }) => {
@@ -135,7 +167,7 @@ suite.test("idle", async ({ port, log }) => {
 }, { idleTimeoutMs: 100 });
 
 suite.test("reset", async ({ port, log }) => {
-  const peer = `127.0.0.1:${await connectAndReset(port)}`;
+  const peer = `127.0.0.1:${await within(DEADLINE, "a connect and reset", connectAndReset(port))}`;
   // A reset before a name makes no member: at most one line, and no "left".
   const about = log.lines.filter((line) => line.includes(peer));
   assert.ok(about.length <= 1, about.join("\n"));
@@ -169,7 +201,7 @@ suite.test("stop", async ({ server, port }) => {
   const closing = server.close(60_000);
   assert.equal(await stay.member.next(), "* server left");
   assert.deepEqual(await stay.member.leave(), []);
-  await closing;
+  await within(DEADLINE, "the server to finish closing once its last member left", closing);
 });
 
 suite.test("concurrent", async ({ port }) => {

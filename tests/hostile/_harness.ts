@@ -11,6 +11,7 @@ import net from "node:net";
 import { concatBytes } from "../../lib/io.ts";
 import type { Log } from "../../lib/log.ts";
 import { bindUdp, raceTimeout } from "../../lib/udp.ts";
+import { within } from "../_util.ts";
 import { type Input, INPUTS, OUTCOMES, type ServerLesson, SERVERS } from "./table.ts";
 
 /**
@@ -38,6 +39,11 @@ export interface Target<S extends AnyServer, O> {
   start(options: O, log: Log): S | Promise<S>;
   /** A correct conversation: asserts every reply, throws if anything is off. */
   wellBehaved(server: S): Promise<void>;
+  /**
+   * The exercises a case checks, by input: `{ overLimit: "#03e" }` appends
+   * `#03e` to that test's name, so `deno task verify 03e` runs it.
+   */
+  checks?: Partial<Record<Input, string>>;
 }
 
 /** What a case gets: the server, its port, and its log. */
@@ -76,7 +82,8 @@ export function hostileSuite<S extends AnyServer, O>(target: Target<S, O>): Host
         throw new Error(`add ${input} for lesson ${target.lesson} to tests/hostile/table.ts`);
       }
       tested.add(input);
-      Deno.test(`${SERVERS[target.lesson]} · ${INPUTS[input]} → ${outcome}`, async () => {
+      const tags = target.checks?.[input] ? ` ${target.checks[input]}` : "";
+      Deno.test(`${SERVERS[target.lesson]} · ${INPUTS[input]} → ${outcome}${tags}`, async () => {
         const log = serverLog();
         const server = await target.start(options ?? ({} as O), log.log);
         try {
@@ -89,7 +96,7 @@ export function hostileSuite<S extends AnyServer, O>(target: Target<S, O>): Host
           const raw = log.lines.filter((line) => CONTROL.test(line));
           assert.deepEqual(raw, [], "the server logged a peer's control characters raw");
         } finally {
-          await server.close();
+          await within(10_000, "the server to close after the test", server.close());
         }
       });
     },
@@ -158,12 +165,23 @@ export interface Received {
 }
 
 /** Reads until the peer closes or resets, up to `max` bytes (then throws). */
-export async function readToEnd(conn: Deno.Conn, max = 8 * 1024 * 1024): Promise<Received> {
+export async function readToEnd(
+  conn: Deno.Conn,
+  max = 8 * 1024 * 1024,
+  deadlineMs = 10_000,
+): Promise<Received> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const buffer = new Uint8Array(64 * 1024);
+  const until = performance.now() + deadlineMs;
+  const next = () =>
+    within(
+      Math.max(0, until - performance.now()),
+      `the server to close the connection (${total} bytes came)`,
+      conn.read(buffer),
+    );
   try {
-    for (let n; (n = await conn.read(buffer)) !== null;) {
+    for (let n; (n = await next()) !== null;) {
       chunks.push(buffer.slice(0, n));
       total += n;
       if (total > max) throw new Error(`more than ${max} bytes: the server should have stopped`);
@@ -178,10 +196,17 @@ export async function readToEnd(conn: Deno.Conn, max = 8 * 1024 * 1024): Promise
 }
 
 /** Reads exactly `n` bytes; fails if the stream ends first. */
-export async function readBytes(conn: Deno.Conn, n: number): Promise<Uint8Array> {
+export async function readBytes(
+  conn: Deno.Conn,
+  n: number,
+  deadlineMs = 10_000,
+): Promise<Uint8Array> {
   const out = new Uint8Array(n);
+  const until = performance.now() + deadlineMs;
   for (let got = 0; got < n;) {
-    const read = await conn.read(out.subarray(got));
+    const left = Math.max(0, until - performance.now());
+    const what = `${n} bytes from the server (${got} came)`;
+    const read = await within(left, what, conn.read(out.subarray(got)));
     if (read === null) throw new Error(`end of stream after ${got} of ${n} bytes`);
     got += read;
   }

@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { formatError, LessonError } from "../../lib/errors.ts";
 import { readChunk, writeAll } from "../../lib/io.ts";
 import type { Log } from "../../lib/log.ts";
-import type { HelloServerOptions } from "../../lessons/03_tcp_hello.ts";
-import { loadLesson } from "../_lesson.ts";
+import { BUSY, type HelloServerOptions } from "../../lessons/03_tcp_hello.ts";
+import { within } from "../_util.ts";
 import {
   type AnyServer,
   atOnce,
@@ -23,8 +23,6 @@ import {
   text,
 } from "./_harness.ts";
 
-const lesson = await loadLesson<typeof import("../../lessons/03_tcp_hello.ts")>("03_tcp_hello.ts");
-
 /** How a test file reaches its hello server. */
 export interface HelloTransport<S> {
   /** Opens a raw connection to `server`. */
@@ -35,8 +33,18 @@ export interface HelloTransport<S> {
 
 /** The tutorial's conversation, checked: what every case is followed by. */
 export async function helloWellBehaved<S>(transport: HelloTransport<S>, server: S): Promise<void> {
-  const replies = await transport.client(server);
+  const what = "the tutorial's conversation (is the server still serving after the attack?)";
+  const replies = await within(5_000, what, transport.client(server));
   assert.deepEqual(replies, ["Welcome!", "Hello, Michael!", "Hello, Tracy!", "Hello, Sarah!"]);
+}
+
+/**
+ * The text the server answers for `bytes` sent in one write on a fresh
+ * connection: decoded as a stream, so invalid bytes become U+FFFD but an
+ * incomplete character at the end waits for more bytes (none come).
+ */
+function served(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes, { stream: true });
 }
 
 /** Registers the cases both transports share. */
@@ -46,7 +54,7 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
 ): void {
   /** Connects and reads the greeting. */
   async function greeted(server: S): Promise<Deno.Conn> {
-    const conn = await transport.connect(server);
+    const conn = await within(2_000, "a connection to the server", transport.connect(server));
     assert.equal(text.decode(await readBytes(conn, 8)), "Welcome!");
     return conn;
   }
@@ -55,17 +63,17 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
   async function replyTo(server: S, bytes: Uint8Array): Promise<string> {
     using conn = await greeted(server);
     await writeAll(conn, bytes);
-    const expected = text.encode(`Hello, ${text.decode(bytes)}!`).length;
+    const expected = text.encode(`Hello, ${served(bytes)}!`).length;
     return text.decode(await readBytes(conn, expected));
   }
 
   suite.test("randomBytes", async ({ server }) => {
     // Any bytes but "exit": the reply is Hello, <them decoded, � for what isn't UTF-8>!
     const bytes = fc.uint8Array({ minLength: 1, maxLength: 1024 })
-      .filter((b) => text.decode(b) !== "exit");
+      .filter((b) => served(b) !== "exit");
     await fc.assert(
       fc.asyncProperty(bytes, async (b) => {
-        assert.equal(await replyTo(server, b), `Hello, ${text.decode(b)}!`);
+        assert.equal(await replyTo(server, b), `Hello, ${served(b)}!`);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -99,7 +107,9 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
 
   suite.test("idle", async ({ server, log }) => {
     using conn = await greeted(server);
-    assert.equal(await readChunk(conn, 1024), null); // closed on us
+    const closed = readChunk(conn, 1024);
+    const what = "the server to close a client that says nothing, after --idle-timeout-ms (100 ms)";
+    assert.equal(await within(2_000, what, closed), null);
     await log.waitFor(/ closed: idle for 100 ms \(--idle-timeout-ms\)\.$/);
   }, { idleTimeoutMs: 100 });
 
@@ -114,11 +124,16 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
   suite.test("overLimit", async ({ server, log }) => {
     const held = [await greeted(server), await greeted(server)];
     try {
-      using refused = await transport.connect(server);
-      const { bytes, end } = await readToEnd(refused);
-      assert.deepEqual([text.decode(bytes), end], [lesson.BUSY, "eof"]);
+      using refused = await within(2_000, "a third connection", transport.connect(server));
+      const { bytes, end } = await readToEnd(refused, 1024, 2_000);
+      assert.deepEqual([text.decode(bytes), end], [BUSY, "eof"]);
       await log.waitFor(/^Refused .*: 2 connections are open/);
-      await assert.rejects(() => transport.client(server), /the server is full/);
+      const turnedAway = within(
+        2_000,
+        "the client over the limit to be turned away",
+        transport.client(server),
+      );
+      await assert.rejects(turnedAway, /the server is full/);
     } finally {
       for (const conn of held) conn.close();
     }
@@ -141,14 +156,16 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
       using idle = await greeted(server); // a second client, between two names
       const clientLog: string[] = [];
       const client = transport.client(server, ["A", "B"], (line) => clientLog.push(line));
-      await inFlight.promise;
+      await within(2_000, "the reply to A to be held in flight", inFlight.promise);
       const closing = server.close(60_000);
       // Reads end at once: the idle client is let go first...
-      assert.equal(await readChunk(idle, 1024), null);
+      const what = "the idle client to be let go as soon as the server is told to stop";
+      assert.equal(await within(2_000, what, readChunk(idle, 1024)), null);
       // ...and the reply in flight still goes out, then the connection closes.
       release.resolve();
-      const err = await client.then(() => undefined, (err) => err);
-      await closing;
+      const ended = client.then(() => undefined, (err) => err);
+      const err = await within(2_000, "the client's conversation to end after the stop", ended);
+      await within(2_000, "close() to finish once the reply in flight went out", closing);
       assert.ok(clientLog.includes("← Hello, A!"), clientLog.join("\n"));
       assert.ok(err instanceof LessonError, `one clear error, not ${err}`);
       assert.match(formatError(err), /^error: the server (closed|reset) the connection[^\n]*$/);
@@ -157,7 +174,8 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
   }
 
   suite.test("concurrent", async ({ server }) => {
-    const results = await atOnce(1_000, (i) => transport.client(server, [`c${i}`]));
+    const all = atOnce(1_000, (i) => transport.client(server, [`c${i}`]));
+    const results = await within(30_000, "1,000 conversations at once", all);
     results.forEach((replies, i) => assert.deepEqual(replies, ["Welcome!", `Hello, c${i}!`]));
   });
 }

@@ -6,23 +6,19 @@
  */
 
 import assert from "node:assert/strict";
-import { encodeFrame, frameHeader } from "../../lib/framing.ts";
+import * as fetcher from "../../lessons/01_fetch_page.ts";
+import * as hello from "../../lessons/03_tcp_hello.ts";
+import * as framed from "../../lessons/05_framing.ts";
+import { encodeFrame, frameHeader } from "../../lessons/05_framing/frame_codec.ts";
 import { formatError, LessonError } from "../../lib/errors.ts";
 import { readChunk, writeAll } from "../../lib/io.ts";
-import { serveTcp } from "../../lib/server.ts";
-import { listenTcp } from "../../lib/tcp.ts";
-import { loadLesson } from "../_lesson.ts";
+import { serve } from "../../lib/serve.ts";
+import { runCli, within } from "../_util.ts";
 import { text } from "./_harness.ts";
-
-const hello = await loadLesson<typeof import("../../lessons/03_tcp_hello.ts")>("03_tcp_hello.ts");
-const framed = await loadLesson<typeof import("../../lessons/05_framing.ts")>("05_framing.ts");
-const fetcher = await loadLesson<typeof import("../../lessons/01_fetch_page.ts")>(
-  "01_fetch_page.ts",
-);
 
 /** A server that plays its part of a conversation, then dies. */
 function dyingServer(act: (conn: Deno.TcpConn) => Promise<void>) {
-  return serveTcp(listenTcp({ port: 0 }), act);
+  return serve(Deno.listen({ hostname: "127.0.0.1", port: 0 }), act);
 }
 
 /**
@@ -51,7 +47,8 @@ const cases: { label: string; act: (conn: Deno.TcpConn) => Promise<void>; patter
     act: async (conn) => {
       await writeAll(conn, text.encode("Welcome!"));
     },
-    pattern: /closed the connection before sending the reply to Michael \(was the server stopped/,
+    pattern:
+      /^error: the server closed the connection before the reply to Michael \(was it stopped/,
   },
   {
     label: "lesson 03: the server crashes mid-conversation (reset)",
@@ -59,15 +56,20 @@ const cases: { label: string; act: (conn: Deno.TcpConn) => Promise<void>; patter
       await writeAll(conn, text.encode("Welcome!"));
       await crash(conn);
     },
-    // Deno reports a reset as an error or as end of stream, depending on when it comes.
-    pattern: /the server (reset|closed) the connection .*\(was (it|the server) stopped/,
+    // Deno's close() sends FIN, then RST for the unread byte: the client sees
+    // end of stream or the reset, depending on which its read meets first.
+    pattern: /^error: .*(reset|closed) the connection .*\(was (it|the server) stopped/,
   },
 ];
 
 for (const { label, act, pattern } of cases) {
-  Deno.test(`${label}: its client says so in one line`, async () => {
+  Deno.test(`${label}: deno task 03 client says so in one line`, async () => {
     await using server = dyingServer(act);
-    await failsInOneLine(hello.runHelloClient({ port: server.addr.port }), pattern);
+    const run = runCli(hello.cli, ["client", "--port", `${server.addr.port}`]);
+    const { code, stderr } = await within(5_000, "the client to give up", run);
+    assert.equal(code, 1);
+    assert.equal(stderr.length, 1, stderr.join("\n"));
+    assert.match(stderr[0], pattern);
   });
 }
 
@@ -77,7 +79,11 @@ Deno.test("lesson 05: the server dies half-way through a reply frame: one line",
     await writeAll(conn, encodeFrame(text.encode("HELLO")).subarray(0, 6));
   });
   await failsInOneLine(
-    framed.runFramedClient({ port: server.addr.port, messages: ["hello"] }),
+    within(
+      5_000,
+      "the client to give up",
+      framed.runFramedClient({ port: server.addr.port, messages: ["hello"] }),
+    ),
     /the stream ended inside a frame: 2 of 5 bytes/,
   );
 });
@@ -85,7 +91,11 @@ Deno.test("lesson 05: the server dies half-way through a reply frame: one line",
 Deno.test("lesson 05: the server crashes before its reply (reset): one line", async () => {
   await using server = dyingServer(crash);
   await failsInOneLine(
-    framed.runFramedClient({ port: server.addr.port, messages: ["hello", "world"] }),
+    within(
+      5_000,
+      "the client to give up",
+      framed.runFramedClient({ port: server.addr.port, messages: ["hello", "world"] }),
+    ),
     /the server (reset|closed) the connection after 0 of 2 replies/,
   );
 });
@@ -100,10 +110,13 @@ Deno.test("lesson 01: the server dies mid-body: one line, and no file, not even 
       await crash(conn);
     });
     const out = `${dir}/page.html`;
-    await failsInOneLine(
-      fetcher.main([`http://127.0.0.1:${server.addr.port}/`, "--out", out], () => {}),
-      /./,
-    );
+    const args = [`http://127.0.0.1:${server.addr.port}/`, "--out", out];
+    const { code, stderr } = await within(5_000, "deno task 01 to fail", runCli(fetcher.cli, args));
+    assert.equal(code, 1);
+    assert.equal(stderr.length, 1, `one line, no stack trace: ${stderr.join("\n")}`);
+    // The kernel hands over the 50,000 bytes it holds, then the reset (or an
+    // end of stream, depending on when it comes).
+    assert.match(stderr[0], /^error: .*(reset the connection|cut off after 50000 of 100000 bytes)/);
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing saved");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -117,7 +130,11 @@ Deno.test("lesson 05's server refuses a 4 GiB header before reading a byte of pa
     await writeAll(conn, frameHeader(0xffff_ffff));
   });
   await failsInOneLine(
-    framed.runFramedClient({ port: server.addr.port, messages: ["hi"] }),
+    within(
+      5_000,
+      "the client to refuse the header",
+      framed.runFramedClient({ port: server.addr.port, messages: ["hi"] }),
+    ),
     /announced 4294967295 bytes/,
   );
 });

@@ -10,7 +10,6 @@
 
 import assert from "node:assert/strict";
 import { readChunk } from "../../lib/io.ts";
-import { LESSON_DIR } from "../_lesson.ts";
 
 /** Reads a child's stdout line by line, remembering every line. */
 function lineReader(stream: ReadableStream<Uint8Array>) {
@@ -55,7 +54,7 @@ for (const graceMs of [0, 2_000]) {
       args: [
         "run",
         "--allow-net=127.0.0.1",
-        `${LESSON_DIR}/03_tcp_hello.ts`,
+        "lessons/03_tcp_hello.ts",
         "server",
         "--port",
         "0",

@@ -1,4 +1,5 @@
-# The tutorial's client6.py (seed 004), unchanged but for the port, which the
+# The tutorial's client6.py, from «25.Python 网络编程：TCP和UDP编程» (Alibaba
+# Cloud developer community), example 5: unchanged but for the port, which the
 # test passes as the first argument, and a timeout so a lost reply fails the
 # test instead of hanging it. The test types n on stdin, as a person would.
 import socket

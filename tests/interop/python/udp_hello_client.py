@@ -1,6 +1,7 @@
-# The tutorial's UDP client (seed 003), unchanged but for the port, which the
-# test passes as the first argument, and a timeout so a lost reply fails the
-# test instead of hanging it.
+# The tutorial's UDP client, from Liao Xuefeng's «UDP编程» (reposted in
+# 呆贝斯's «Socket网络编程学习笔记»): unchanged but for the port, which the test
+# passes as the first argument, and a timeout so a lost reply fails the test
+# instead of hanging it.
 import socket
 import sys
 
