@@ -102,7 +102,7 @@ Deno.test("the server logs the tutorial's lines for each accept and close", asyn
   const { log, lines, waitFor } = recordLog();
   await using server = lesson.startHelloServer({ port: 0, log });
   using conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
-  await readChunk(conn, 1024);
+  await reply(conn, "Welcome!");
   conn.closeWrite(); // EOF, the tutorial's `if not data: break`
   const peer = `127.0.0.1:${conn.localAddr.port}`;
   await waitFor(/closed\./);
@@ -300,7 +300,7 @@ Deno.test("acceptLikeTheTutorial() serves the tutorial's client and returns once
 
 Deno.test("the demo runs to the end and shows the whole conversation", async () => {
   const { log, lines } = recordLog();
-  await lesson.cli.demo(log);
+  await within(10_000, "the demo to run to its end", lesson.cli.demo(log));
   const transcript = lines.join("\n");
   for (
     const expected of ["client │ ← Welcome!", "client │ ← Hello, Sarah!", "client │ ← Hello, 张三!"]

@@ -121,12 +121,12 @@ export const MUTATIONS_04: readonly Mutation[] = [
   {
     id: "04-loop-dies",
     file: "lib/udp_server.ts",
-    find: `current = handler(data, sender).catch((err) => {
+    find: `current = Promise.try(() => handler(data, sender)).catch((err) => {
         if (!(closing && isClosedError(err))) {
           log(\`Datagram from \${formatAddr(sender)} dropped: \${messageOf(err)}\`);
         }
       });`,
-    replace: `current = handler(data, sender);`,
+    replace: `current = Promise.try(() => handler(data, sender));`,
     why: "one datagram's failed handler ends the server loop",
     tests: LOOP,
   },

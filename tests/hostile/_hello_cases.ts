@@ -55,7 +55,7 @@ export function helloCases<S extends AnyServer & { readonly connections: number 
   /** Connects and reads the greeting. */
   async function greeted(server: S): Promise<Deno.Conn> {
     const conn = await within(2_000, "a connection to the server", transport.connect(server));
-    assert.equal(text.decode(await readBytes(conn, 8)), "Welcome!");
+    assert.equal(text.decode(await readBytes(conn, 8, 2_000)), "Welcome!");
     return conn;
   }
 
