@@ -79,6 +79,11 @@ export const EXERCISES_03: readonly Exercise[] = [
       },
     ],
     checks: [
+      {
+        test: "answers Hello, <name>!",
+        zh: "对每个名字回复 Hello, <名字>!，UTF-8 也一样",
+        hint: 1,
+      },
       { test: "end of stream", zh: "客户端关闭写端后，服务器也要结束（对方读到 EOF）", hint: 1 },
       { test: "exit makes the server close", zh: "收到 exit 后服务器关闭连接", hint: 1 },
       {
