@@ -18,11 +18,11 @@
  * @module
  */
 
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { exposureWarning, LOOPBACK } from "./addr.ts";
 import { formatError, LessonError, UsageError } from "./errors.ts";
 import { explainNetError } from "./explain.ts";
-import { intFlag, portFlag } from "./flags.ts";
+import { intFlag, parseFlags, portFlag } from "./flags.ts";
 import type { Log } from "./log.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "./serve.ts";
 import { startTracing } from "./trace.ts";
@@ -397,15 +397,7 @@ function parse(args: string[], flags: Flags) {
   for (const [name, flag] of Object.entries(flags)) {
     options[name] = { type: flag.type === "boolean" ? "boolean" : "string" };
   }
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (err) {
-    // node:util says e.g. "Unknown option '--prot'. To specify a positional
-    // argument starting with a '-', place it at the end ...": the first
-    // sentence is the useful part.
-    const message = err instanceof Error ? err.message.split(/\.\s/)[0] : String(err);
-    throw new UsageError(message.replace(/\.$/, "").replace(/^U/, "u"));
-  }
+  return parseFlags(args, options);
 }
 
 function readFlags(

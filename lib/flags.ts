@@ -40,7 +40,7 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(
     // node:util says e.g. "Unknown option '--prot'. To specify a positional
     // argument starting with a '-', place it at the end of the command after
     // '--', as in '-- \"--prot\"". The first sentence is the useful part.
-    const message = err instanceof Error ? err.message.split(/\. /)[0] : String(err);
+    const message = err instanceof Error ? err.message.split(/\.\s/)[0] : String(err);
     throw new UsageError(message.replace(/\.$/, "").replace(/^U/, "u"));
   }
 }

@@ -40,16 +40,16 @@ export type Root = "exercises" | "exercises/solutions";
 const RUN_LIMIT_MS = 120_000;
 
 /**
- * The permission flags of the `deno test` in deno.json's `test` task, plus
- * what the exercise checks need (read `exercises/`, the two variables).
+ * The permission flags of the `deno test` in deno.json's `test` task, with
+ * `$PWD` meaning `pwd` (the project, or `deno task mutate`'s copy of it).
  */
-export function testPermissions(): string[] {
+export function testPermissions(pwd: string = Deno.cwd()): string[] {
   const task: string = config.tasks.test;
   const run = task.slice(task.indexOf("deno test"));
   const end = run.indexOf("&&");
   const flags = (end === -1 ? run : run.slice(0, end)).match(/--allow-[a-z-]+(=\S+)?/g) ?? [];
   // deno task's shell expands $PWD; we are not in a shell, so do it here.
-  return flags.map((flag) => flag.replaceAll("$PWD", Deno.cwd()));
+  return flags.map((flag) => flag.replaceAll("$PWD", pwd));
 }
 
 /** Type-checks `file`: `undefined`, or the first error in one line. */

@@ -22,7 +22,7 @@
 
 import { parseArgs } from "node:util";
 import { type Mutation, MUTATIONS } from "./mutations/all.ts";
-import { inParallel } from "./exercise_runs.ts";
+import { inParallel, parseJunit, testPermissions } from "./exercise_runs.ts";
 
 /** How one mutation went. */
 export type Verdict = "killed" | "timed out" | "survived" | "not applied";
@@ -64,14 +64,6 @@ async function copyProject(): Promise<string> {
   return dir;
 }
 
-/** The `deno test` permissions of the `test` task, with `$PWD` meaning `dir`. */
-function permissions(dir: string): string[] {
-  const task = JSON.parse(Deno.readTextFileSync("deno.json")).tasks.test as string;
-  const run = task.slice(task.indexOf("deno test"));
-  const flags = run.slice(0, run.indexOf("&&")).match(/--allow-[a-z-]+(=\S+)?/g) ?? [];
-  return [...flags.map((flag) => flag.replaceAll("$PWD", dir)), "--allow-run"];
-}
-
 /** Applies `mutation` in the copy at `dir`, runs its tests, puts the file back. */
 export async function tryMutation(mutation: Mutation, dir: string): Promise<Outcome> {
   const path = `${dir}/${mutation.file}`;
@@ -89,7 +81,14 @@ export async function tryMutation(mutation: Mutation, dir: string): Promise<Outc
   const started = performance.now();
   try {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["test", "--no-check", "--reporter=junit", ...permissions(dir), ...mutation.tests],
+      args: [
+        "test",
+        "--no-check",
+        "--reporter=junit",
+        ...testPermissions(dir),
+        "--allow-run",
+        ...mutation.tests,
+      ],
       cwd: dir,
       env: { NO_COLOR: "1" },
       stdout: "piped",
@@ -101,10 +100,8 @@ export async function tryMutation(mutation: Mutation, dir: string): Promise<Outc
     const ms = performance.now() - started;
     if (timedOut) return { mutation, verdict: "timed out", ms };
     if (success) return { mutation, verdict: "survived", ms };
-    const xml = new TextDecoder().decode(stdout);
-    const failed = /<testcase name="([^"]*)"[^>]*>\s*<(failure|error)/.exec(xml)?.[1]
-      ?.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">")
-      .replace(/&amp;/g, "&");
+    const failed = parseJunit(new TextDecoder().decode(stdout))
+      .find((check) => check.failure !== undefined)?.name;
     return { mutation, verdict: "killed", detail: failed ?? "the test run failed", ms };
   } finally {
     await Deno.writeTextFile(path, original);

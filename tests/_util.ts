@@ -158,3 +158,17 @@ export async function runCli(
   });
   return { code, stdout, stderr };
 }
+
+/** True when `program --version` runs and succeeds: the interop tests are ignored without it. */
+export async function canRun(program: string): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(program, {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}

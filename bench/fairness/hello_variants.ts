@@ -1,12 +1,12 @@
 /**
  * Lesson 03's hello server in variants, for issue 17's fairness experiments:
- * each variant changes one thing against the lesson's handler on (a copy of)
+ * each variant changes one thing against the lesson's handler on
  * `lib/serve.ts`, so a load run tells what that one thing does to the tail.
  *
  *   deno run --allow-net=127.0.0.1 bench/fairness/hello_variants.ts PORT VARIANT
  *
  * Variants:
- * - `lesson`: the lesson's handler (1 KiB read buffer, awaited `writeAll`) on serve_copy.ts.
+ * - `lesson`: the lesson's handler (1 KiB read buffer, awaited `writeAll`) on `serve()`.
  * - `bare`: the same handler on the bare `for await (const conn of listener)` loop.
  * - `nowait`: replies are written without waiting (chained, so in order); the
  *   next read starts at once, as `node:net` does.
@@ -18,14 +18,11 @@
  * @module
  */
 
-import { serve } from "./serve_copy.ts";
+import { writeAll } from "../../lib/io.ts";
+import { serve } from "../../lib/serve.ts";
 
 const encoder = new TextEncoder();
 const WELCOME = encoder.encode("Welcome!");
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  while (bytes.length > 0) bytes = bytes.subarray(await conn.write(bytes));
-}
 
 /** Lesson 03's `handleHelloConnection`, without the log and delay options. */
 async function lessonHandler(conn: Deno.Conn, readSize = 1024): Promise<void> {

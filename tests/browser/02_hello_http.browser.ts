@@ -16,35 +16,7 @@
 import assert from "node:assert/strict";
 import * as lesson from "../../lessons/02_hello_http.ts";
 import { recordLog } from "../_util.ts";
-
-/** The browser command, found on PATH. */
-const CHROMIUM = "chromium";
-
-/** Headless, no sandbox (CI runs as root in a container), nothing fetched from the internet. */
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** Chromium's version line, or `undefined` if it is not installed. */
-async function chromiumVersion(): Promise<string | undefined> {
-  try {
-    const { success, stdout } = await new Deno.Command(CHROMIUM, {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return success ? new TextDecoder().decode(stdout).trim() : undefined;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
+import { chromium, chromiumVersion } from "./_chromium.ts";
 
 const version = await chromiumVersion();
 if (version === undefined) {
@@ -58,27 +30,9 @@ if (version === undefined) {
   console.log(`Using ${version}`);
 }
 
-/** Runs Chromium on `url` with a fresh profile (and `flags`) and returns the DOM it rendered. */
-async function dumpDom(url: string, flags: string[] = []): Promise<string> {
-  await Deno.mkdir(".tmp", { recursive: true });
-  const profile = await Deno.realPath(await Deno.makeTempDir({ dir: ".tmp", prefix: "chromium_" }));
-  // A safety net, not a speed check: a wedged browser must not hang CI.
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 120_000);
-  try {
-    const { success, code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
-      args: [...FLAGS, ...flags, `--user-data-dir=${profile}`, "--dump-dom", url],
-      stdout: "piped",
-      stderr: "piped",
-      signal: abort.signal,
-    }).output();
-    const errors = new TextDecoder().decode(stderr).trim().split("\n").slice(-5).join("\n");
-    assert.ok(success, `chromium exited with ${code}:\n${errors}`);
-    return new TextDecoder().decode(stdout);
-  } finally {
-    clearTimeout(timer);
-    await Deno.remove(profile, { recursive: true });
-  }
+/** Runs Chromium on `url` (with `flags`) and returns the DOM it rendered. */
+function dumpDom(url: string, flags: string[] = []): Promise<string> {
+  return chromium([...flags, "--dump-dom", url]);
 }
 
 Deno.test({

@@ -18,32 +18,7 @@ import * as lesson03 from "../../lessons/03_tcp_hello.ts";
 import { renderSequenceSvg } from "../../lib/trace_svg.ts";
 import { runCli, within } from "../_util.ts";
 import { helloDiagram } from "../fixtures/trace_hello_diagram.ts";
-
-const CHROMIUM = "chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--hide-scrollbars",
-];
-
-async function chromiumVersion(): Promise<string | undefined> {
-  try {
-    const { success, stdout } = await new Deno.Command(CHROMIUM, {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return success ? new TextDecoder().decode(stdout).trim() : undefined;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
+import { chromium, chromiumVersion } from "./_chromium.ts";
 
 const version = await chromiumVersion();
 if (version === undefined) {
@@ -51,28 +26,6 @@ if (version === undefined) {
     "Chromium is not installed, so the trace diagram tests are IGNORED (not passed).\n" +
       "  Debian:  sudo apt-get install chromium",
   );
-}
-
-/** Runs Chromium with `args` and a fresh profile; returns its stdout. */
-async function chromium(args: string[]): Promise<string> {
-  await Deno.mkdir(".tmp", { recursive: true });
-  const profile = await Deno.realPath(await Deno.makeTempDir({ dir: ".tmp", prefix: "chromium_" }));
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 120_000); // a wedged browser must not hang CI
-  try {
-    const { success, code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
-      args: [...FLAGS, `--user-data-dir=${profile}`, ...args],
-      stdout: "piped",
-      stderr: "piped",
-      signal: abort.signal,
-    }).output();
-    const errors = new TextDecoder().decode(stderr).trim().split("\n").slice(-5).join("\n");
-    assert.ok(success, `chromium exited with ${code}:\n${errors}`);
-    return new TextDecoder().decode(stdout);
-  } finally {
-    clearTimeout(timer);
-    await Deno.remove(profile, { recursive: true });
-  }
 }
 
 /** A folder in .tmp for one test's files, removed after. */

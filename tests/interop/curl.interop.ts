@@ -11,20 +11,9 @@
 
 import assert from "node:assert/strict";
 import * as http from "../../lessons/02_hello_http.ts";
-import { within } from "../_util.ts";
+import { canRun, within } from "../_util.ts";
 
-/** True when `curl` can be started. */
-async function haveCurl(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("curl", { args: ["--version"], stdout: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = !await haveCurl();
+const ignore = !await canRun("curl");
 if (ignore) console.error("curl not found: the curl interop tests are ignored");
 
 /** Runs curl with `args` and `stdin`; its exit code, stdout and stderr. */

@@ -11,23 +11,12 @@
 import assert from "node:assert/strict";
 import * as tcp from "../../lessons/03_tcp_hello.ts";
 import * as framing from "../../lessons/05_framing.ts";
-import { within } from "../_util.ts";
+import { canRun, within } from "../_util.ts";
 import { TimeoutError } from "../../lib/errors.ts";
 import * as udp from "../../lessons/04_udp_hello.ts";
 import * as factorial from "../../lessons/06_factorial_udp.ts";
 
-/** True when `python3` can be started. */
-async function havePython(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("python3", { args: ["--version"], stdout: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = !await havePython();
+const ignore = !await canRun("python3");
 if (ignore) console.error("python3 not found: the Python interop tests are ignored");
 
 /** Runs one of the tutorial scripts in this folder with `args`; its stdout lines. */
