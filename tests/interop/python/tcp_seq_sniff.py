@@ -4,7 +4,7 @@
 # Lesson 05 teaches that TCP numbers bytes, not packets (RFC 9293 section 3.4);
 # this shows the numbers on the wire. It needs a packet socket (root or
 # CAP_NET_RAW, Linux only). It prints "ready" once it is listening, and stops
-# when its stdin closes.
+# when its stdin closes, after the segments already queued.
 import select
 import socket
 import struct
@@ -22,10 +22,15 @@ except OSError:
 sniff.bind(('lo', 0))
 print('ready', flush=True)
 
+stopping = False  # stdin closed: read the packets already queued, then stop
 while True:
-    readable, _, _ = select.select([sniff, sys.stdin], [], [], 10)
-    if not readable or sys.stdin in readable:
+    watched = [sniff] if stopping else [sniff, sys.stdin]
+    readable, _, _ = select.select(watched, [], [], 0 if stopping else 10)
+    if not readable:
         break
+    if sys.stdin in readable:
+        stopping = True
+        continue
     packet, addr = sniff.recvfrom(65535)
     if addr[2] == socket.PACKET_OUTGOING:
         continue  # on lo every packet is seen twice: going out and coming in
