@@ -47,7 +47,7 @@ async function factorialWithin(n: number, ms: number): Promise<bigint> {
       };
     });
     const what = `factorial(${n}) (a running product takes about a minute, ` +
-      "a product tree well under a second)";
+      "a product tree under a second)";
     const result = await within(ms, what, answer);
     if ("error" in result) throw new Error(`factorial(${n}) threw ${result.error}`);
     return result.value;
@@ -112,10 +112,12 @@ Deno.test("factorial() and the running product refuse an n that is not a whole n
   }
 });
 
-Deno.test("factorial() computes 100,000! in well under a second, exact: a product tree, not a running product #06b", async () => {
-  // 100,000! has 456,574 digits. The running product multiplies an
-  // ever-longer number 100,000 times: about a minute here.
-  const value = await factorialWithin(100_000, 2_000);
+Deno.test("factorial() computes 100,000! in seconds, exact: a product tree, not a running product #06b", async () => {
+  // 100,000! has 456,574 digits. A product tree takes well under a second; a
+  // running product multiplies an ever-longer number 100,000 times: about a
+  // minute here. 10 s leaves room for a busy machine (the worker starts cold,
+  // beside other tests) and still fails the running product.
+  const value = await factorialWithin(100_000, 10_000);
   assert.ok(value === factorialModule.factorial(100_000), "100,000! is not exact");
 });
 

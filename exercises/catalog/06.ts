@@ -135,7 +135,7 @@ export const EXERCISES_06: readonly Exercise[] = [
       },
     ],
     checks: [
-      { test: "100,000!", zh: "100,000! 要在两秒内算完：用乘积树，不要用逐个相乘", hint: 1 },
+      { test: "100,000!", zh: "100,000! 要在几秒内算完：用乘积树，不要用逐个相乘", hint: 1 },
       { test: "textbook values", zh: "小的阶乘要和课本上的值一样：0! = 1! = 1", hint: 2 },
       { test: "agrees with", zh: "结果要和教程的逐个相乘完全一致", hint: 2 },
       { test: "(n + 1)!", zh: "(n + 1)! 要等于 n! 乘以 n + 1", hint: 2 },
